@@ -1,0 +1,23 @@
+"""Writes about staff: ending sessions and deactivating users."""
+
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.db import transaction
+
+from branch_courier.accounts.models import User, UserSession
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Delete every session the user holds (database and cache). Returns how many."""
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        SessionStore(session_key=key).delete()
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> int:
+    """Deactivate a user and end their sessions at once; returns how many sessions ended."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    return user_sessions_end(user=user)

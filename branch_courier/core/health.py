@@ -1,0 +1,118 @@
+"""Dependency checks behind /live, /ready and /health. Each returns {"status", "latency_ms", ...}."""
+
+import contextlib
+import logging
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+logger = logging.getLogger(__name__)
+
+UP, DOWN, NOT_CONFIGURED = "UP", "DOWN", "NOT_CONFIGURED"
+
+# Once every migration is applied in this process it stays so; checking costs a disk scan.
+_migrations_applied = False
+
+
+def _timed(fn):
+    started = time.perf_counter()
+    try:
+        result = fn() or {}
+        result.setdefault("status", UP)
+    except Exception as exc:  # a probe reports every failure, whatever its type
+        logger.warning("health check failed", extra={"check": fn.__name__, "error": str(exc)[:200]})
+        result = {"status": DOWN, "error": type(exc).__name__}
+    result["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return result
+
+
+def check_database():
+    def database():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return {"vendor": connection.vendor}
+
+    result = _timed(database)
+    if result["status"] == DOWN:
+        # Drop the broken connection so the next request reconnects instead of reusing it.
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+    return result
+
+
+def check_redis():
+    if not settings.REDIS_URL:
+        return {"status": NOT_CONFIGURED, "latency_ms": 0.0, "backend": "locmem"}
+
+    def redis():
+        # django-redis swallows errors in cache.get (IGNORE_EXCEPTIONS); a raw PING does not.
+        from django_redis import get_redis_connection
+
+        get_redis_connection("default").ping()
+        return {}
+
+    return _timed(redis)
+
+
+def check_migrations():
+    global _migrations_applied
+    if _migrations_applied:
+        return {"status": UP, "latency_ms": 0.0}
+
+    def migrations():
+        global _migrations_applied
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if pending:
+            return {"status": DOWN, "pending": len(pending)}
+        _migrations_applied = True
+        return {}
+
+    return _timed(migrations)
+
+
+def _external_services():
+    return {
+        "tracking": settings.TRACKING_SERVICE_URL,
+        "notification": settings.NOTIFICATION_SERVICE_URL,
+        "payment": settings.PAYMENT_GATEWAY_URL,
+    }
+
+
+def check_external_service(url: str):
+    if not url:
+        return {"status": NOT_CONFIGURED, "latency_ms": 0.0}
+
+    def external():
+        if not url.startswith(("http://", "https://")):
+            return {"status": DOWN, "error": "URL must be http(s)"}
+        target = url.rstrip("/") + "/health"
+        request = urllib.request.Request(target, headers={"User-Agent": "branch-courier-health"})  # noqa: S310 (scheme checked above)
+        with urllib.request.urlopen(request, timeout=settings.EXTERNAL_HEALTH_TIMEOUT) as resp:  # noqa: S310
+            if resp.status >= 400:
+                return {"status": DOWN, "http_status": resp.status}
+        return {}
+
+    return _timed(external)
+
+
+def check_external_services():
+    services = {name: check_external_service(url) for name, url in _external_services().items()}
+    configured = [s for s in services.values() if s["status"] != NOT_CONFIGURED]
+    if not configured:
+        status = NOT_CONFIGURED
+    elif all(s["status"] == UP for s in configured):
+        status = UP
+    else:
+        status = DOWN
+    latency = round(sum(s["latency_ms"] for s in services.values()), 2)
+    return {"status": status, "latency_ms": latency, "services": services}
+
+
+def is_failing(check: dict) -> bool:
+    return check["status"] == DOWN

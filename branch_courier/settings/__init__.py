@@ -1,0 +1,1 @@
+"""Settings split: base (dev when DEBUG), production, test."""

@@ -1,0 +1,9 @@
+"""Test settings: the base settings with fast hashing and plain static storage."""
+
+from branch_courier.settings.base import *  # noqa: F403
+from branch_courier.settings.base import CACHES, STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Each run gets its own key space so parallel runs on one Redis do not see each other's keys.
+CACHES["default"]["KEY_PREFIX"] = f"test-{CACHES['default']['KEY_PREFIX']}"

@@ -1,0 +1,20 @@
+"""URL map. /live, /ready, /health and /metrics are answered by core.middleware.ProbeMiddleware."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from branch_courier.accounts import views as account_views
+from branch_courier.core import views as core_views
+
+admin.site.site_header = "Branch Courier administration"
+admin.site.site_title = "Branch Courier admin"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("branch_courier.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error

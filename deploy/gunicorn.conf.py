@@ -1,0 +1,39 @@
+"""gunicorn settings for Branch Courier (used by the Dockerfile, make run and make bench)."""
+
+import os
+import shutil
+
+from prometheus_client import multiprocess
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", os.environ.get("GUNICORN_WORKERS", "2")))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# The heartbeat file on tmpfs: a container's overlay disk can stall and get workers killed.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (tmpfs on purpose)
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Recycle workers now and then (with jitter, so they do not all restart at once).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# Only these proxies may set X-Forwarded-*; default: loopback (nginx in the same pod/host).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+accesslog = None  # our middleware logs requests as JSON; gunicorn's access log would duplicate it
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# Prometheus multiprocess mode: every worker writes its samples to files in this directory.
+# It must be set before prometheus_client is imported in the workers, so here, not in settings.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/branch-courier-prometheus")  # noqa: S108
+
+
+def on_starting(server):
+    # Stale files from a previous run would add old counts to the new ones.
+    path = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path, exist_ok=True)
+
+
+def child_exit(server, worker):
+    multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,72 @@
+"""Shared fixtures: two branches and their staff (alice and bob at A, charlie at B)."""
+
+import socket
+
+import pytest
+from django.db import connection
+
+from tests.factories import PASSWORD, BranchFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    # PostgreSQL-only tests carry @pytest.mark.postgres; the SQLite run deselects them with -m.
+    for item in items:
+        if "e2e" in item.nodeid.split("/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def branch_a(db):
+    return BranchFactory(code="AAA01", name="Alpha Central", city="Alphaville")
+
+
+@pytest.fixture
+def branch_b(db):
+    return BranchFactory(code="BBB01", name="Bravo North", city="Bravotown")
+
+
+@pytest.fixture
+def alice(branch_a):
+    """A clerk at branch A."""
+    return UserFactory(username="alice", branch=branch_a, role="CLERK")
+
+
+@pytest.fixture
+def bob(branch_a):
+    """A supervisor at branch A."""
+    return UserFactory(username="bob", branch=branch_a, role="SUPERVISOR")
+
+
+@pytest.fixture
+def charlie(branch_b):
+    """A clerk at branch B: the outsider for branch A's objects."""
+    return UserFactory(username="charlie", branch=branch_b, role="CLERK")
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="audrey", branch=None, role="AUDITOR")
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def closed_port():
+    """A loopback port nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
