@@ -12,7 +12,7 @@ STRONG_KEY = "k7#Qm2!vR9@xL4$pT8^wZ1&nB6*cY3(eF5)hJ0-sD2_gA7+uM9=iO4"
 
 
 def _manage(args, env_overrides, drop=()):
-    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env = {k: v for k, v in os.environ.items() if k not in drop and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "branch_courier.settings.production"
     return subprocess.run(
