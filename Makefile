@@ -26,7 +26,7 @@ demo: migrate
 run: demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
-	@echo "Branch Courier on http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
+	@echo "Branch Courier on http://127.0.0.1:$${PORT:-8000}  (admin: http://127.0.0.1:$${PORT:-8000}/admin/)"
 	@echo "Sign in as clerk.nyc01, supervisor.nyc01, auditor.nyc01 (or .bos01/.chi01) or admin,"
 	@echo "password: courier-demo-2026.  Ctrl-C stops."
 	@echo ""

@@ -3,8 +3,6 @@
 import os
 import shutil
 
-from prometheus_client import multiprocess
-
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", os.environ.get("GUNICORN_WORKERS", "2")))
@@ -26,6 +24,8 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Prometheus multiprocess mode: every worker writes its samples to files in this directory.
 # It must be set before prometheus_client is imported in the workers, so here, not in settings.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/branch-courier-prometheus")  # noqa: S108
+# gunicorn hands workers the environment through raw_env, not through the config module's globals.
+raw_env = [f"PROMETHEUS_MULTIPROC_DIR={os.environ['PROMETHEUS_MULTIPROC_DIR']}"]
 
 
 def on_starting(server):
@@ -36,4 +36,8 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
+    # Imported here: prometheus_client picks its value class at import, which must come after
+    # PROMETHEUS_MULTIPROC_DIR is set above.
+    from prometheus_client import multiprocess
+
     multiprocess.mark_process_dead(worker.pid)

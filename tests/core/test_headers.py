@@ -99,3 +99,13 @@ def test_user_id_appears_in_log_lines_of_signed_in_requests(alice_client, alice)
         audit_logger.removeHandler(handler)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert lines and lines[-1]["user_id"] == alice.pk
+
+
+def test_each_request_writes_an_access_log_line_without_the_query_string(client, caplog):
+    with caplog.at_level("INFO", logger="branch_courier.request"):
+        client.get("/accounts/login/?phone=5551234567")
+    records = [r for r in caplog.records if r.name == "branch_courier.request"]
+    assert len(records) == 1
+    record = records[0]
+    assert (record.method, record.path, record.status_code) == ("GET", "/accounts/login/", 200)
+    assert "5551234567" not in caplog.text
