@@ -12,6 +12,7 @@ admin.site.site_title = "Branch Courier admin"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("branch_courier.accounts.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from branch_courier import __version__
 from branch_courier.settings.env import duration, env, flag, secret
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "branch_courier.core.context_processors.app",
+                "audit.context_processors.audit_access",
             ],
         },
     },
@@ -196,6 +198,13 @@ AXES_CLIENT_IP_CALLABLE = "branch_courier.core.client_ip.client_ip"
 AXES_VERBOSE = False
 # How many reverse proxies (nginx, ingress) stand in front and append to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Audit trail -----------------------------------------------------------------------------
+# Rows older than this many days may be removed by `manage.py purge_audit_log --for-real`; on
+# PostgreSQL the audit table's trigger enforces the same number (rewritten on every `migrate`).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS} must be at least 1")
 
 # --- Security headers -------------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {
