@@ -55,7 +55,12 @@ def _delete_batch(cutoff: datetime.datetime, batch_size: int) -> int:
             f"(SELECT id FROM {TABLE} WHERE timestamp < %s ORDER BY id LIMIT %s)",
             [cutoff, batch_size],
         )
-        return cursor.rowcount
+        deleted = cursor.rowcount
+        if connection.vendor == "postgresql":
+            # Called inside a caller's transaction this block is only a savepoint, and SET LOCAL
+            # would last until the outer COMMIT: switch it off again at once.
+            cursor.execute("SET LOCAL audit.allow_purge = 'off'")
+        return deleted
 
 
 def purge_expired(

@@ -32,7 +32,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Deactivate selected staff and end their sessions")
     def deactivate(self, request, queryset):
-        ended = sum(user_deactivate(user=user) for user in queryset)
+        ended = sum(user_deactivate(user=user, actor=request.user) for user in queryset)
         self.message_user(
             request, f"Deactivated {queryset.count()} user(s); {ended} session(s) ended.", messages.SUCCESS
         )

@@ -3,6 +3,7 @@
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import transaction
 
+from audit.services import audit_record, diff
 from branch_courier.accounts.models import User, UserSession
 
 
@@ -16,8 +17,16 @@ def user_sessions_end(*, user: User) -> int:
 
 
 @transaction.atomic
-def user_deactivate(*, user: User) -> int:
+def user_deactivate(*, user: User, actor: User | None = None) -> int:
     """Deactivate a user and end their sessions at once; returns how many sessions ended."""
+    was_active = User.objects.select_for_update().values_list("is_active", flat=True).get(pk=user.pk)
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
-    return user_sessions_end(user=user)
+    ended = user_sessions_end(user=user)
+    audit_record(
+        action="user.deactivate",
+        actor=actor,
+        obj=user,
+        changes={**diff({"is_active": was_active}, {"is_active": False}), "sessions_ended": ended},
+    )
+    return ended
