@@ -257,6 +257,19 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.
 METRICS_TOKEN = secret("METRICS_TOKEN")
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+# --- Operations: backups and compliance (branch_courier/ops) ----------------------------------
+BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / "backups"))
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=7)
+# s3://bucket/prefix/ — upload each backup set there (needs boto3: requirements-ops.txt).
+BACKUP_S3_URL = env.str("BACKUP_S3_URL", default="")
+# For S3-compatible storage that is not AWS (MinIO, Ceph...); AWS_* variables carry credentials.
+BACKUP_S3_ENDPOINT_URL = env.str("BACKUP_S3_ENDPOINT_URL", default="")
+# Batch jobs (backup, compliance) push their gauges here; pods of CronJobs are never scraped.
+METRICS_PUSHGATEWAY_URL = env.str("METRICS_PUSHGATEWAY_URL", default="")
+COMPLIANCE_TLS_TARGETS = env.list("COMPLIANCE_TLS_TARGETS", default=[])
+COMPLIANCE_MAX_BACKUP_AGE = duration("COMPLIANCE_MAX_BACKUP_AGE", "26h")
+COMPLIANCE_MAX_SUPERUSERS = env.int("COMPLIANCE_MAX_SUPERUSERS", default=3)
+
 # --- Feature flags (the ops guide's names) ----------------------------------------------------
 ENABLE_REAL_TIME_TRACKING = flag("ENABLE_REAL_TIME_TRACKING", False)
 ENABLE_ADVANCED_ANALYTICS = flag("ENABLE_ADVANCED_ANALYTICS", False)
