@@ -269,28 +269,40 @@ def check_vulnerabilities(opts: Options) -> list[CheckResult]:
                 f"SKIPPED: vulnerability source not reachable: {one_line(proc.stderr)[:200]}",
             )
         ]
+    return [interpret_audit_report(report)]
+
+
+def interpret_audit_report(report: dict) -> CheckResult:
+    """pip-audit's JSON → one result; packages it could not look up are not counted as clean."""
+    dependencies = report.get("dependencies", [])
+    audited = [dep for dep in dependencies if not dep.get("skip_reason")]
+    if dependencies and not audited:
+        # pip-audit answers, but could look up none of the packages: the source is not reachable.
+        reason = one_line(dependencies[0]["skip_reason"])[:160]
+        return CheckResult(
+            "vulnerabilities",
+            SKIP,
+            f"SKIPPED: vulnerability source not reachable, none of {len(dependencies)} packages audited "
+            f"({reason})",
+        )
     vulnerable = {
         f"{dep['name']}=={dep.get('version', '?')}": [v["id"] for v in dep.get("vulns", [])]
-        for dep in report.get("dependencies", [])
+        for dep in audited
         if dep.get("vulns")
     }
+    unaudited = len(dependencies) - len(audited)
+    note = f" ({unaudited} could not be audited)" if unaudited else ""
     if vulnerable:
         shown = ", ".join(f"{pkg} ({', '.join(ids)})" for pkg, ids in sorted(vulnerable.items())[:5])
-        return [
-            CheckResult(
-                "vulnerabilities",
-                FAIL,
-                f"{len(vulnerable)} vulnerable packages: {shown}",
-                {"packages": vulnerable},
-            )
-        ]
-    return [
-        CheckResult(
+        return CheckResult(
             "vulnerabilities",
-            PASS,
-            f"{len(report.get('dependencies', []))} packages, no known vulnerabilities",
+            FAIL,
+            f"{len(vulnerable)} vulnerable packages: {shown}{note}",
+            {"packages": vulnerable},
         )
-    ]
+    return CheckResult(
+        "vulnerabilities", PASS, f"{len(audited)} packages audited, none known vulnerable{note}"
+    )
 
 
 CHECKS: dict[str, Callable[[Options], list[CheckResult]]] = {

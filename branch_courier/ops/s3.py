@@ -23,16 +23,19 @@ def upload_backup(backup: BackupSet, url: str) -> str:
     bucket, prefix = parse_s3_url(url)
     try:
         import boto3
+        from boto3.exceptions import Boto3Error
+        from botocore.config import Config
         from botocore.exceptions import BotoCoreError, ClientError
     except ImportError as exc:
         raise OpsError(
             "BACKUP_S3_URL is set but boto3 is not installed — pip install -r requirements-ops.txt"
         ) from exc
-    client = boto3.client("s3", endpoint_url=settings.BACKUP_S3_ENDPOINT_URL or None)
+    config = Config(connect_timeout=10, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"})
+    client = boto3.client("s3", endpoint_url=settings.BACKUP_S3_ENDPOINT_URL or None, config=config)
     try:
         # The checksum goes last, as on disk: a listing with it has the whole set.
         for path in backup.paths:
             client.upload_file(str(path), bucket, prefix + path.name)
-    except (BotoCoreError, ClientError) as exc:
+    except (Boto3Error, BotoCoreError, ClientError) as exc:
         raise OpsError(f"upload to s3://{bucket}/{prefix} failed: {exc}") from exc
     return f"s3://{bucket}/{prefix}{backup.dump.name}"

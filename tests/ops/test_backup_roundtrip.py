@@ -123,3 +123,22 @@ def test_retention_deletes_sets_older_than_keep_days(backup_dir, seeded):
         len(list(backup_dir.glob("db_backup_*.sql.gz")) + list(backup_dir.glob("db_backup_*.sqlite3.gz")))
         == 2
     )
+
+
+def test_progress_is_drawn_only_on_a_terminal():
+    import io
+
+    from branch_courier.ops.common import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Terminal(), io.StringIO()
+    for stream in (tty, pipe):
+        progress = Progress("dumping", stream)
+        progress.advance(5 * 1024 * 1024)
+        progress.finish()
+    assert "\rdumping: 5.0 MiB" in tty.getvalue()
+    assert "done" in tty.getvalue()
+    assert pipe.getvalue() == ""

@@ -229,3 +229,28 @@ def test_a_full_run_lists_every_check_and_fails_here(backup_dir, db, tmp_path):
         "audit_log",
         "vulnerabilities",
     }
+
+
+def test_pip_audit_reports_are_read_without_counting_unaudited_packages_as_clean():
+    from branch_courier.ops.compliance import interpret_audit_report
+
+    unreachable = {
+        "dependencies": [{"name": "django", "version": "5.2", "skip_reason": "Dependency not found"}]
+    }
+    assert interpret_audit_report(unreachable).status == "skip"
+    vulnerable = {
+        "dependencies": [
+            {"name": "django", "version": "5.2", "vulns": [{"id": "PYSEC-1"}]},
+            {"name": "redis", "version": "8.2", "vulns": []},
+        ]
+    }
+    result = interpret_audit_report(vulnerable)
+    assert result.status == "fail"
+    assert result.message == "1 vulnerable packages: django==5.2 (PYSEC-1)"
+    clean = {
+        "dependencies": [{"name": "redis", "version": "8.2", "vulns": []}, unreachable["dependencies"][0]]
+    }
+    assert (
+        interpret_audit_report(clean).message
+        == "1 packages audited, none known vulnerable (1 could not be audited)"
+    )
