@@ -214,7 +214,10 @@ def _dump_postgres(target: Path, progress: Progress) -> dict:
         version = subprocess.run(  # noqa: S603 (fixed argv, no shell)
             [pg_dump, "--version"], capture_output=True, text=True, check=False
         ).stdout.strip()
-        argv = [pg_dump, "--format=plain", "--no-owner", "--no-privileges", f"--snapshot={snapshot}"]
+        # --no-owner: objects belong to whoever restores (run restores as the owner role that runs
+        # migrations). GRANTs stay in the dump: the app role's limited rights on the append-only
+        # audit table (docs/audit.md) must survive a restore.
+        argv = [pg_dump, "--format=plain", "--no-owner", f"--snapshot={snapshot}"]
         with tempfile.TemporaryFile() as err, gzip.open(target, "wb", compresslevel=6) as out:
             proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, env=libpq_env())  # noqa: S603
             try:
