@@ -35,6 +35,7 @@ from branch_courier.ops.files import PREFIX, BackupSet, list_backups
 ADVISORY_LOCK_KEY = 0x6263_6261_636B_7570  # "bcbackup"
 CHUNK = 1 << 20
 TMP_PREFIX = ".tmp-backup-"
+SQLITE_LOCK_WAIT_SECONDS = 60
 
 
 @dataclass
@@ -63,6 +64,10 @@ def create_backup(
     if kind not in ("postgresql", "sqlite"):
         raise OpsError(f"cannot back up a {kind} database")
     suffix = ".sql.gz" if kind == "postgresql" else ".sqlite3.gz"
+    if settings.BACKUP_S3_URL:
+        from branch_courier.ops.s3 import parse_s3_url
+
+        parse_s3_url(settings.BACKUP_S3_URL)  # a configuration mistake fails before any work
     with _lock(directory, kind):
         name = _free_name(directory, now, suffix)
         # Built in a temporary directory beside the target, then renamed in: same filesystem, so a
@@ -251,6 +256,17 @@ def _sqlite_connect(name: str) -> sqlite3.Connection:
     return sqlite3.connect(name, uri=name.startswith("file:"))
 
 
+def _give_up_after(seconds: float):
+    """A backup() progress callback: SQLite retries a locked database forever; we do not."""
+    deadline = time.monotonic() + seconds
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise OpsError(f"SQLite database stayed locked for {seconds:g} s; is a long write running?")
+
+    return progress
+
+
 def _dump_sqlite(target: Path, progress: Progress) -> dict:
     name = str(db_settings()["NAME"])
     copy = target.with_suffix("")  # db_backup_….sqlite3
@@ -262,7 +278,7 @@ def _dump_sqlite(target: Path, progress: Progress) -> dict:
         dst = sqlite3.connect(copy)
         try:
             # The online backup API copies a consistent snapshot while the app keeps writing.
-            src.backup(dst, pages=1024)
+            src.backup(dst, pages=1024, progress=_give_up_after(SQLITE_LOCK_WAIT_SECONDS))
             counts = {
                 table: dst.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
                 for (table,) in dst.execute(

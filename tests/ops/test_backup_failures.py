@@ -176,3 +176,17 @@ def test_restore_refuses_a_truncated_file_before_touching_the_database(backup_di
     backup_set_for(path).write_checksums()
     reason = fails("restore_database", str(path), "--for-real", "--force")
     assert "is corrupted or truncated" in reason
+
+
+def test_a_database_locked_by_an_open_write_fails_instead_of_hanging(backup_dir, db, alice, monkeypatch):
+    # The test runs inside an uncommitted transaction that wrote alice. PostgreSQL dumps the last
+    # committed state without her; SQLite's shared database stays locked, and the backup gives up.
+    monkeypatch.setattr("branch_courier.ops.backup.SQLITE_LOCK_WAIT_SECONDS", 0.5)
+    if connection.vendor == "postgresql":
+        path = make_backup(backup_dir)
+        manifest = backup_set_for(path).read_manifest()
+        assert manifest["tables"]["public.accounts_user"] == 0
+    else:
+        reason = fails("backup_database")
+        assert reason == ("backup failed: SQLite database stayed locked for 0.5 s; is a long write running?")
+        assert leftovers(backup_dir) == []
