@@ -3,14 +3,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from branch_courier.accounts import views as account_views
 from branch_courier.core import views as core_views
+from packages_app import views as package_views
 
 admin.site.site_header = "Branch Courier administration"
 admin.site.site_title = "Branch Courier admin"
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    # Clerks and supervisors land on their branch dashboard (packages_app); others on accounts' home.
+    path("", package_views.home, name="home"),
+    path("packages/", include("packages_app.urls")),
     path("accounts/", include("branch_courier.accounts.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

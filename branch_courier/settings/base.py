@@ -327,3 +327,10 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
 CSRF_FAILURE_VIEW = "branch_courier.core.views.csrf_failure"
+
+# --- Packages ---------------------------------------------------------------------------------
+# UPU S10 tracking numbers: two service letters and the two-letter country code of the operator.
+S10_SERVICE_LETTERS = env.str("S10_SERVICE_LETTERS", default="RB").upper()
+S10_COUNTRY = env.str("S10_COUNTRY", default="US").upper()
+# The dashboard flags packages that have waited in one status at the branch longer than this.
+PACKAGES_WAITING_DAYS = env.int("PACKAGES_WAITING_DAYS", default=3)

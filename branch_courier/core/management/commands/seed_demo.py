@@ -1,4 +1,6 @@
-"""manage.py seed_demo: demo branches, staff of every role and an admin (idempotent)."""
+"""manage.py seed_demo: demo branches, staff of every role and an admin (idempotent), and packages."""
+
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -6,20 +8,31 @@ from django.core.management.base import BaseCommand, CommandError
 from branch_courier.accounts.demo import seed_staff
 
 DEFAULT_PASSWORD = "courier-demo-2026"  # noqa: S105 (demo data only; refused in production)
+# Without --packages, a fresh database gets this many so the screens are not empty.
+STARTER_PACKAGES = 40
 
 
 class Command(BaseCommand):
     help = (
         "Create demo branches, one clerk, supervisor and auditor per branch, and an admin. "
-        "Safe to run again: existing demo users get the given password. Refuses under production "
-        "settings unless --force."
+        "Safe to run again: existing demo users get the given password. Also creates packages with "
+        f"their histories: {STARTER_PACKAGES} when there are none yet, or --packages N more. "
+        "Refuses under production settings unless --force."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="Password for every demo user.")
         parser.add_argument("--force", action="store_true", help="Allow running under production settings.")
+        parser.add_argument(
+            "--packages",
+            type=int,
+            default=None,
+            metavar="N",
+            help=f"Add N demo packages (default: {STARTER_PACKAGES} if the database has none, else 0).",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="Random seed for the demo packages.")
 
-    def handle(self, *args, password, force, **options):
+    def handle(self, *args, password, force, packages, seed, **options):
         if settings.SETTINGS_MODULE.endswith(".production") and not force:
             raise CommandError("refusing to seed demo data under production settings (use --force)")
         if len(password) < 8:
@@ -30,3 +43,32 @@ class Command(BaseCommand):
             for name in usernames:
                 self.stdout.write(f"  {name}")
             self.stdout.write(f"Password for all of them: {password}")
+        self._seed_packages(packages, seed, options["verbosity"])
+
+    def _seed_packages(self, count, seed, verbosity):
+        # Imported here: core must not depend on packages_app at import time.
+        from packages_app.demo import seed_packages
+        from packages_app.models import Package
+
+        if count is not None and count < 0:
+            raise CommandError("--packages must be 0 or more")
+        if count is None:
+            count = 0 if Package.objects.exists() else STARTER_PACKAGES
+        if count == 0:
+            return
+        started = time.monotonic()
+
+        def progress(done, total):
+            if verbosity >= 1:
+                rate = done / max(time.monotonic() - started, 0.001)
+                ending = "\n" if done == total else "\r"
+                self.stdout.write(f"  packages {done:,}/{total:,} ({rate:,.0f}/s)", ending=ending)
+                self.stdout.flush()
+
+        try:
+            made = seed_packages(count=count, seed=seed, progress=progress)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        if verbosity >= 1:
+            elapsed = time.monotonic() - started
+            self.stdout.write(self.style.SUCCESS(f"{made:,} demo packages created in {elapsed:.1f} s."))

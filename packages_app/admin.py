@@ -1,0 +1,98 @@
+"""Django admin: packages are searched and read here, never edited around the services; tariffs are edited."""
+
+from django.contrib import admin, messages
+
+from packages_app.lifecycle import TransitionError
+from packages_app.models import Package, PackageEvent, ReasonCode, Tariff
+from packages_app.services import package_cancel
+
+
+class PackageEventInline(admin.TabularInline):
+    model = PackageEvent
+    extra = 0
+    can_delete = False
+    ordering = ["-at", "-id"]
+    fields = ["at", "kind", "from_status", "status", "branch", "actor", "reason_code", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("branch", "actor")
+
+
+@admin.register(Package)
+class PackageAdmin(admin.ModelAdmin):
+    list_display = [
+        "tracking_number",
+        "status",
+        "service",
+        "branch",
+        "origin_branch",
+        "destination_branch",
+        "recipient_name",
+        "created_at",
+    ]
+    list_filter = ["status", "service", "branch"]
+    list_select_related = ["branch", "origin_branch", "destination_branch"]
+    search_fields = ["=tracking_number", "recipient_name", "=recipient_phone_digits", "sender_name"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False  # no COUNT(*) over the whole table on every page
+    list_per_page = 50
+    inlines = [PackageEventInline]
+    actions = ["cancel_not_dispatched"]
+
+    def has_add_permission(self, request):
+        return False  # packages are taken in at a counter (services.package_intake)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a package's history is never deleted
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status, responsibility, money and numbers change only through the services; contact
+        # details may be corrected here (recipient phone too would desync the search column).
+        return [
+            f.name
+            for f in Package._meta.fields
+            if f.name
+            not in {
+                "sender_name",
+                "sender_phone",
+                "sender_email",
+                "sender_address",
+                "recipient_name",
+                "recipient_email",
+                "recipient_address",
+            }
+        ]
+
+    @admin.action(description="Cancel selected packages (only those received and not yet dispatched)")
+    def cancel_not_dispatched(self, request, queryset):
+        done, refused = 0, []
+        for package in queryset.select_related("branch"):
+            try:
+                package_cancel(
+                    package=package,
+                    actor=request.user,
+                    reason_code=ReasonCode.OTHER,
+                    note="Cancelled in Django admin",
+                )
+                done += 1
+            except TransitionError as exc:
+                refused.append(str(exc))
+        if done:
+            self.message_user(request, f"Cancelled {done} package(s).", messages.SUCCESS)
+        for reason in refused[:10]:
+            self.message_user(request, reason, messages.WARNING)
+
+
+@admin.register(Tariff)
+class TariffAdmin(admin.ModelAdmin):
+    list_display = ["service", "max_weight_grams", "price", "is_active"]
+    list_editable = ["price", "is_active"]
+    list_filter = ["service", "is_active"]
+    ordering = ["service", "max_weight_grams"]

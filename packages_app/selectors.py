@@ -1,0 +1,185 @@
+"""Reads of packages, already scoped to the user's branch. The one place that decides who sees what.
+
+Clerks and supervisors act on packages their branch is responsible for now (`Package.branch`), and
+may look up, read-only, packages heading to or coming from their branch. Anything else is a 404.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from packages_app import s10
+from packages_app.lifecycle import FINAL, Status
+from packages_app.models import Package, phone_digits
+
+# States in which a package sits at a branch waiting for someone to do something.
+WAITING_STATUSES = [
+    Status.RECEIVED,
+    Status.ARRIVED,
+    Status.READY_FOR_PICKUP,
+    Status.ON_HOLD,
+    Status.DELIVERY_FAILED,
+    Status.RETURN_TO_SENDER,
+]
+DIRECTIONS = {"here", "incoming", "sent", "all"}
+
+
+def _can_act(user) -> bool:
+    return bool(getattr(user, "works_counter", False))
+
+
+def _scope(user, *, for_action: bool) -> Q | None:
+    """The filter of packages this user may see (or act on); None means nothing at all."""
+    branch_id = getattr(user, "branch_id", None)
+    if not getattr(user, "is_authenticated", False) or branch_id is None:
+        return None
+    if for_action:
+        return Q(branch_id=branch_id) if _can_act(user) else None
+    return Q(branch_id=branch_id) | Q(origin_branch_id=branch_id) | Q(destination_branch_id=branch_id)
+
+
+def packages_for_user(user, *, for_action: bool = False) -> QuerySet[Package]:
+    scope = _scope(user, for_action=for_action)
+    return Package.objects.none() if scope is None else Package.objects.filter(scope)
+
+
+def get_package_for_user(user, tracking_number: str, *, for_action: bool = False) -> Package:
+    """The package if this user may see it (or act on it); Http404 otherwise, also for bad numbers."""
+    try:
+        number = s10.validate(tracking_number)
+    except s10.TrackingNumberError as exc:
+        raise Http404("No such package") from exc
+    queryset = packages_for_user(user, for_action=for_action).select_related(
+        "branch", "origin_branch", "destination_branch", "created_by"
+    )
+    try:
+        return queryset.get(tracking_number=number)
+    except Package.DoesNotExist as exc:
+        raise Http404("No such package") from exc
+
+
+@dataclass
+class ScanLookup:
+    package: Package | None
+    exists_elsewhere: bool = False  # the number is ours, but another branch is responsible for it
+
+
+def package_for_scan(user, number: str, *, for_action: bool) -> ScanLookup:
+    """For the scan station: the package, or whether it exists but belongs to another branch.
+
+    The clerk needs "not yours" and "unknown number" to be different messages; neither reveals
+    anything of the package itself.
+    """
+    package = (
+        packages_for_user(user, for_action=for_action)
+        .select_related("branch")
+        .filter(tracking_number=number)
+        .first()
+    )
+    if package is not None:
+        return ScanLookup(package=package)
+    return ScanLookup(package=None, exists_elsewhere=Package.objects.filter(tracking_number=number).exists())
+
+
+def can_act_on(user, package: Package) -> bool:
+    return _can_act(user) and package.branch_id == user.branch_id
+
+
+def search_packages(
+    user,
+    *,
+    q: str = "",
+    status: str = "",
+    direction: str = "here",
+    created_from=None,
+    created_to=None,
+    waiting: bool = False,
+) -> QuerySet[Package]:
+    """The filtered list of /packages/ and its CSV export (newest first)."""
+    branch_id = user.branch_id
+    queryset = packages_for_user(user)
+    if direction == "here":
+        queryset = queryset.filter(branch_id=branch_id)
+    elif direction == "incoming":
+        queryset = queryset.filter(destination_branch_id=branch_id).exclude(branch_id=branch_id)
+    elif direction == "sent":
+        queryset = queryset.filter(origin_branch_id=branch_id).exclude(branch_id=branch_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    if created_from:
+        queryset = queryset.filter(created_at__gte=_day_start(user, created_from))
+    if created_to:
+        queryset = queryset.filter(created_at__lt=_day_start(user, created_to) + timedelta(days=1))
+    if waiting:
+        queryset = queryset.filter(status__in=WAITING_STATUSES, status_changed_at__lt=waiting_cutoff())
+    q = (q or "").strip()
+    if q:
+        queryset = queryset.filter(_search_filter(q))
+    return queryset.order_by("-created_at", "-id")
+
+
+def _search_filter(q: str) -> Q:
+    number = s10.normalise(q)
+    if s10.is_valid(number):
+        return Q(tracking_number=number)
+    if len(number) >= 4 and number[:2].isalpha() and number[2:].isdigit():
+        return Q(tracking_number__startswith=number)  # a partly typed number
+    digits = phone_digits(q)
+    if len(digits) >= 6 and len(digits) >= len(q.replace(" ", "")) - 4:
+        return Q(recipient_phone_digits=digits)
+    return Q(recipient_name__icontains=q) | Q(sender_name__icontains=q)
+
+
+def _day_start(user, day) -> datetime:
+    tz = _branch_tz(user)
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()), tz)
+
+
+def _branch_tz(user):
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(user.branch.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, AttributeError):
+        return timezone.get_current_timezone()
+
+
+def waiting_cutoff() -> datetime:
+    return timezone.now() - timedelta(days=settings.PACKAGES_WAITING_DAYS)
+
+
+def branch_dashboard(user) -> dict:
+    """Counts for the branch dashboard in three queries, whatever the number of packages."""
+    branch_id = user.branch_id
+    rows = (
+        Package.objects.filter(branch_id=branch_id)
+        .exclude(status__in=FINAL)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_status = {row["status"]: row["n"] for row in rows}
+    today_start = timezone.localtime(timezone.now(), _branch_tz(user)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    # Separate counts, each answered from its own index, beat one OR over both branch columns.
+    intake_today = Package.objects.filter(origin_branch_id=branch_id, created_at__gte=today_start).count()
+    waiting = Package.objects.filter(
+        branch_id=branch_id, status__in=WAITING_STATUSES, status_changed_at__lt=waiting_cutoff()
+    ).count()
+    return {
+        "counts": [
+            {"status": status, "label": status.label, "n": by_status.get(status.value, 0)}
+            for status in Status
+            if status not in FINAL
+        ],
+        "open_total": sum(by_status.values()),
+        "intake_today": intake_today,
+        "waiting": waiting,
+        "waiting_days": settings.PACKAGES_WAITING_DAYS,
+        "today": today_start.date(),
+    }

@@ -1,0 +1,249 @@
+"""Writes to packages: intake, status transitions (dispatch, receive, hold, release, cancel…), labels.
+
+Each function runs in one transaction, re-reads the package with select_for_update() so two clerks
+racing on one package cannot both win, writes a PackageEvent and an audit record alongside.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from branch_courier.accounts.models import Branch
+from packages_app import lifecycle, s10
+from packages_app.lifecycle import Status, TransitionError
+from packages_app.models import Package, PackageEvent, phone_digits
+from packages_app.tariffs import quote_fee
+
+__all__ = ["TransitionError"]
+
+
+def _role(actor) -> str:
+    # Admins acting through Django admin count as supervisors.
+    if getattr(actor, "is_superuser", False):
+        return lifecycle.SUPERVISOR
+    return getattr(actor, "role", "")
+
+
+def _ensure_responsible(actor, package: Package) -> None:
+    if getattr(actor, "is_superuser", False):
+        return
+    if not getattr(actor, "works_counter", False):
+        raise TransitionError("Only clerks and supervisors of a branch can change packages.")
+    if package.branch_id != actor.branch_id:
+        raise TransitionError(
+            f"{package.tracking_number} is the responsibility of branch {package.branch.code}, not yours."
+        )
+
+
+def _event(
+    *, package: Package, actor, kind=PackageEvent.Kind.STATUS, from_status="", reason_code="", note=""
+):
+    return PackageEvent.objects.create(
+        package=package,
+        kind=kind,
+        status=package.status,
+        from_status=from_status,
+        branch_id=getattr(actor, "branch_id", None) or package.branch_id,
+        actor=actor,
+        at=timezone.now(),
+        reason_code=reason_code,
+        note=note[:500],
+    )
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    phone: str
+    address: str
+    email: str = ""
+
+
+@transaction.atomic
+def package_intake(
+    *,
+    actor,
+    sender: Party,
+    recipient: Party,
+    destination_branch: Branch,
+    service: str,
+    weight_grams: int,
+    declared_value: Decimal = Decimal("0.00"),
+    cod_amount: Decimal | None = None,
+    length_cm: int | None = None,
+    width_cm: int | None = None,
+    height_cm: int | None = None,
+) -> Package:
+    """Take a package in at the actor's branch: number it, price it, start its timeline."""
+    if not getattr(actor, "works_counter", False):
+        raise TransitionError("Only clerks and supervisors of a branch can take packages in.")
+    if not destination_branch.is_active:
+        raise TransitionError(f"Branch {destination_branch.code} is closed and cannot receive packages.")
+    now = timezone.now()
+    package = Package(
+        tracking_number=s10.next_tracking_number(),
+        status=Status.RECEIVED,
+        status_changed_at=now,
+        service=service,
+        origin_branch_id=actor.branch_id,
+        destination_branch=destination_branch,
+        branch_id=actor.branch_id,
+        sender_name=sender.name,
+        sender_phone=sender.phone,
+        sender_email=sender.email,
+        sender_address=sender.address,
+        recipient_name=recipient.name,
+        recipient_phone=recipient.phone,
+        recipient_phone_digits=phone_digits(recipient.phone),
+        recipient_email=recipient.email,
+        recipient_address=recipient.address,
+        weight_grams=weight_grams,
+        length_cm=length_cm,
+        width_cm=width_cm,
+        height_cm=height_cm,
+        declared_value=declared_value,
+        fee=quote_fee(service=service, weight_grams=weight_grams),
+        cod_amount=cod_amount or None,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    package.full_clean()
+    package.save()
+    _event(package=package, actor=actor)
+    # No names, phones or addresses in the audit trail: the package row holds them.
+    audit_record(
+        action="package.intake",
+        actor=actor,
+        obj=package,
+        changes={
+            "status": Status.RECEIVED,
+            "destination": destination_branch.code,
+            "service": service,
+            "weight_grams": weight_grams,
+            "fee": str(package.fee),
+        },
+    )
+    return package
+
+
+@transaction.atomic
+def package_transition(
+    *,
+    package: Package,
+    to_status: str,
+    actor,
+    reason_code: str = "",
+    note: str = "",
+    to_branch: Branch | None = None,
+    hold_until: date | None = None,
+) -> Package:
+    """Move a package along the lifecycle (lifecycle.TRANSITIONS); TransitionError says why not."""
+    locked = Package.objects.select_for_update().select_related("branch").get(pk=package.pk)
+    _ensure_responsible(actor, locked)
+    source = locked.status
+    edge = lifecycle.check(
+        source=source, target=to_status, role=_role(actor), status_before_hold=locked.status_before_hold
+    )
+    if edge.needs_reason and not reason_code:
+        raise TransitionError(f"Give a reason to {edge.verb.lower()}.")
+    changes = {"status": {"from": source, "to": to_status}}
+
+    if to_status == Status.IN_TRANSIT:
+        to_branch = to_branch or (locked.origin_branch if locked.is_return else locked.destination_branch)
+        if to_branch.pk == locked.branch_id:
+            raise TransitionError(
+                f"The package is already at {to_branch.code}; dispatch it to another branch."
+            )
+        if not to_branch.is_active:
+            raise TransitionError(f"Branch {to_branch.code} is closed.")
+        changes["branch"] = {"from": locked.branch.code, "to": to_branch.code}
+        locked.branch = to_branch
+    if to_status == Status.ON_HOLD:
+        locked.status_before_hold = source
+        locked.hold_until = hold_until
+    elif source == Status.ON_HOLD:
+        locked.status_before_hold = ""
+        locked.hold_until = None
+    if to_status == Status.RETURN_TO_SENDER:
+        locked.is_return = True
+
+    now = timezone.now()
+    locked.status = to_status
+    locked.status_changed_at = now
+    locked.updated_at = now
+    locked.save()
+    _event(package=locked, actor=actor, from_status=source, reason_code=reason_code, note=note)
+    audit_record(
+        action=f"package.{to_status.lower()}",
+        actor=actor,
+        obj=locked,
+        changes={**changes, **({"reason": reason_code} if reason_code else {})},
+    )
+    return locked
+
+
+def package_dispatch(*, package: Package, actor, to_branch: Branch | None = None) -> Package:
+    return package_transition(package=package, to_status=Status.IN_TRANSIT, actor=actor, to_branch=to_branch)
+
+
+def receive_target(package: Package) -> str:
+    """Where a package in transit lands when the branch it is heading to checks it in."""
+    if package.is_return and package.branch_id == package.origin_branch_id:
+        return Status.RETURNED
+    if not package.is_return and package.branch_id == package.destination_branch_id:
+        return Status.READY_FOR_PICKUP
+    return Status.ARRIVED
+
+
+def package_receive(*, package: Package, actor) -> Package:
+    """Check a package in at the actor's branch (the scan station's main action)."""
+    if package.status != Status.IN_TRANSIT:
+        raise TransitionError(
+            f"{package.tracking_number} is {lifecycle.label(package.status)}, "
+            "not in transit: nothing to check in."
+        )
+    return package_transition(package=package, to_status=receive_target(package), actor=actor)
+
+
+def package_hold(*, package: Package, actor, reason_code: str, note: str = "", hold_until=None) -> Package:
+    return package_transition(
+        package=package,
+        to_status=Status.ON_HOLD,
+        actor=actor,
+        reason_code=reason_code,
+        note=note,
+        hold_until=hold_until,
+    )
+
+
+def package_release(*, package: Package, actor, note: str = "") -> Package:
+    if package.status != Status.ON_HOLD:
+        raise TransitionError(f"{package.tracking_number} is not on hold.")
+    return package_transition(package=package, to_status=package.status_before_hold, actor=actor, note=note)
+
+
+def package_cancel(*, package: Package, actor, reason_code: str, note: str = "") -> Package:
+    return package_transition(
+        package=package, to_status=Status.CANCELLED, actor=actor, reason_code=reason_code, note=note
+    )
+
+
+@transaction.atomic
+def package_label_printed(*, package: Package, actor, label_format: str) -> PackageEvent:
+    """Record a label print (first print or reprint) on the timeline and in the audit trail."""
+    locked = Package.objects.select_for_update().get(pk=package.pk)
+    previous = locked.events.filter(kind=PackageEvent.Kind.LABEL).count()
+    note = f"{label_format} label" + (f", reprint #{previous}" if previous else "")
+    event = _event(package=locked, actor=actor, kind=PackageEvent.Kind.LABEL, note=note)
+    audit_record(
+        action="package.label_printed",
+        actor=actor,
+        obj=locked,
+        changes={"format": label_format, "reprint": previous},
+    )
+    return event

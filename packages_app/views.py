@@ -1,0 +1,348 @@
+"""Counter screens: dashboard, intake, package page and its actions, labels, list + CSV, scan station.
+
+Views are thin: parse, call selectors/services, render. Branch scoping is selectors.get_package_for_user.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from packages_app import labels, lifecycle, s10, selectors, services
+from packages_app.forms import IntakeForm, ListFilterForm, ScanForm, TransitionForm
+from packages_app.lifecycle import Status, TransitionError
+from packages_app.models import PackageEvent
+from packages_app.tariffs import NoTariffError
+
+PAGE_SIZE = 50
+TIMELINE_LIMIT = 100
+SCAN_HISTORY = 25
+
+
+def _counter_staff(user) -> None:
+    if not user.works_counter:
+        raise PermissionDenied("Only clerks and supervisors of a branch work the counter.")
+
+
+@login_required
+@require_GET
+def home(request):
+    """Clerks and supervisors land on their branch dashboard; everyone else on the plain home page."""
+    if not request.user.works_counter:
+        return render(request, "accounts/home.html", {"user": request.user})
+    ctx = {"dash": selectors.branch_dashboard(request.user)}
+    return render(request, "packages_app/dashboard.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request):
+    _counter_staff(request.user)
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            package = services.package_intake(
+                actor=request.user,
+                sender=services.Party(
+                    data["sender_name"], data["sender_phone"], data["sender_address"], data["sender_email"]
+                ),
+                recipient=services.Party(
+                    data["recipient_name"],
+                    data["recipient_phone"],
+                    data["recipient_address"],
+                    data["recipient_email"],
+                ),
+                destination_branch=data["destination_branch"],
+                service=data["service"],
+                weight_grams=data["weight_grams"],
+                declared_value=data["declared_value"],
+                cod_amount=data["cod_amount"],
+                length_cm=data["length_cm"],
+                width_cm=data["width_cm"],
+                height_cm=data["height_cm"],
+            )
+        except NoTariffError as exc:
+            form.add_error("weight_grams", str(exc))
+        except TransitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"{package.tracking_number} taken in; fee {package.fee}. Print the label."
+            )
+            return redirect(reverse("packages:detail", args=[package.tracking_number]) + "?new=1")
+    return render(request, "packages_app/intake.html", {"form": form})
+
+
+@login_required
+@require_GET
+def detail(request, tracking):
+    package = selectors.get_package_for_user(request.user, tracking)
+    events = list(
+        PackageEvent.objects.filter(package=package)
+        .select_related("actor", "branch")
+        .order_by("-at", "-id")[:TIMELINE_LIMIT]
+    )
+    can_act = selectors.can_act_on(request.user, package)
+    edges = []
+    if can_act:
+        edges = lifecycle.allowed_targets(
+            source=package.status,
+            role=services._role(request.user),
+            status_before_hold=package.status_before_hold,
+        )
+        # Check-in is the scan station's job; the page offers the same target for one-offs.
+        edges = [e for e in edges if not (e.source == Status.IN_TRANSIT and e.target != _receive(package))]
+    ctx = {
+        "package": package,
+        "events": events,
+        "can_act": can_act,
+        "edges": edges,
+        "form": TransitionForm(initial={"to_branch": package.destination_branch_id}),
+        "just_created": request.GET.get("new") == "1",
+        "label_sizes": labels.SIZES,
+    }
+    return render(request, "packages_app/detail.html", ctx)
+
+
+def _receive(package):
+    return services.receive_target(package)
+
+
+@login_required
+@require_POST
+def transition(request, tracking):
+    package = selectors.get_package_for_user(request.user, tracking, for_action=True)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items())
+        messages.error(request, f"Nothing changed — {errors}")
+        return redirect("packages:detail", tracking=package.tracking_number)
+    data = form.cleaned_data
+    try:
+        package = services.package_transition(
+            package=package,
+            to_status=data["to_status"],
+            actor=request.user,
+            reason_code=data["reason_code"],
+            note=data["note"],
+            to_branch=data["to_branch"],
+            hold_until=data["hold_until"],
+        )
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{package.tracking_number} is now {package.get_status_display()}.")
+    return redirect("packages:detail", tracking=package.tracking_number)
+
+
+def _tracking_url(request, package) -> str:
+    return request.build_absolute_uri(f"/track/{package.tracking_number}")
+
+
+@login_required
+@require_GET
+def label_pdf(request, tracking):
+    package = selectors.get_package_for_user(request.user, tracking, for_action=True)
+    size = request.GET.get("size", labels.DEFAULT_SIZE).lower()
+    if size not in labels.SIZES:
+        return HttpResponse(
+            "Unknown label size; use size=4x6 or size=a6.", status=400, content_type="text/plain"
+        )
+    body = labels.render_pdf(package, tracking_url=_tracking_url(request, package), size=size)
+    # Printing is what the clerk does with this GET; the timeline records every (re)print.
+    services.package_label_printed(package=package, actor=request.user, label_format=f"PDF {size}")
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{package.tracking_number}-{size}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def label_zpl(request, tracking):
+    package = selectors.get_package_for_user(request.user, tracking, for_action=True)
+    body = labels.render_zpl(package, tracking_url=_tracking_url(request, package))
+    services.package_label_printed(package=package, actor=request.user, label_format="ZPL")
+    response = HttpResponse(body, content_type="application/zpl; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{package.tracking_number}.zpl"'
+    return response
+
+
+def _filtered(request):
+    form = ListFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    return form, selectors.search_packages(request.user, **form.filters())
+
+
+@login_required
+@require_GET
+def package_list(request):
+    if request.user.branch_id is None:
+        raise PermissionDenied("Packages are listed per branch; admins use Django admin.")
+    form, queryset = _filtered(request)
+    queryset = queryset.select_related("branch", "destination_branch", "origin_branch")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "packages_app/list.html", ctx)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_COLUMNS = [
+    ("tracking_number", "tracking_number"),
+    ("status", "status"),
+    ("service", "service"),
+    ("responsible_branch", "branch__code"),
+    ("origin_branch", "origin_branch__code"),
+    ("destination_branch", "destination_branch__code"),
+    ("recipient_name", "recipient_name"),
+    ("recipient_phone", "recipient_phone"),
+    ("weight_grams", "weight_grams"),
+    ("fee", "fee"),
+    ("cod_amount", "cod_amount"),
+    ("created_at", "created_at"),
+]
+
+
+def _csv_safe(value):
+    # Spreadsheet formula injection: a cell starting with = + - @ would run as a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@login_required
+@require_GET
+def package_export(request):
+    if request.user.branch_id is None:
+        raise PermissionDenied("Packages are exported per branch.")
+    _form, queryset = _filtered(request)
+    rows = queryset.values_list(*(field for _, field in CSV_COLUMNS)).iterator(chunk_size=2000)
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield writer.writerow([name for name, _ in CSV_COLUMNS])
+        for row in rows:
+            yield writer.writerow([_csv_safe(v) for v in row])
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="packages-{request.user.branch.code}-{stamp}.csv"'
+    )
+    return response
+
+
+# --- Scan station -----------------------------------------------------------------------------
+
+
+def _scan(request, *, action: str, code: str, reason_code: str) -> dict:
+    """Apply the chosen action to one scanned code; a result row for the screen."""
+    row = {"code": code[:40], "action": action, "at": timezone.localtime().strftime("%H:%M:%S")}
+    try:
+        number = s10.validate(code)
+    except s10.TrackingNumberError as exc:
+        kind = "bad_check_digit" if exc.wrong_check_digit else "bad_number"
+        return {**row, "kind": kind, "ok": False, "message": str(exc)}
+    row["code"] = number
+    history = request.session.get("scan_history", [])
+    if any(h["code"] == number and h["action"] == action and h["ok"] for h in history):
+        return {
+            **row,
+            "kind": "repeat",
+            "ok": False,
+            "message": f"{number} was already scanned here — repeat scan.",
+        }
+    found = selectors.package_for_scan(request.user, number, for_action=action != "lookup")
+    if found.package is None:
+        if found.exists_elsewhere:
+            return {
+                **row,
+                "kind": "other_branch",
+                "ok": False,
+                "message": f"{number} belongs to another branch — set it aside, do not process it here.",
+            }
+        return {**row, "kind": "unknown", "ok": False, "message": f"{number} is not a known package."}
+    package = found.package
+    row["url"] = reverse("packages:detail", args=[number])
+    if action == "lookup":
+        return {
+            **row,
+            "kind": "ok",
+            "ok": True,
+            "message": f"{number}: {package.get_status_display()} "
+            f"(responsible branch {package.branch.code}).",
+        }
+    try:
+        if action == "check_in":
+            if package.status in (Status.ARRIVED, Status.READY_FOR_PICKUP, Status.RETURNED) and (
+                package.branch_id == request.user.branch_id
+            ):
+                return {
+                    **row,
+                    "kind": "repeat",
+                    "ok": False,
+                    "message": f"{number} is already checked in here ({package.get_status_display()}).",
+                }
+            package = services.package_receive(package=package, actor=request.user)
+        elif action == "hold":
+            if package.status == Status.ON_HOLD:
+                return {**row, "kind": "repeat", "ok": False, "message": f"{number} is already on hold."}
+            package = services.package_hold(package=package, actor=request.user, reason_code=reason_code)
+    except TransitionError as exc:
+        return {**row, "kind": "illegal", "ok": False, "message": str(exc)}
+    return {**row, "kind": "ok", "ok": True, "message": f"{number} → {package.get_status_display()}."}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scan(request):
+    _counter_staff(request.user)
+    history = request.session.get("scan_history", [])
+    if request.method == "POST":
+        form = ScanForm(request.POST)
+        if form.is_valid() and form.cleaned_data["code"].strip():
+            data = form.cleaned_data
+            row = _scan(request, action=data["action"], code=data["code"], reason_code=data["reason_code"])
+            history = [row, *history][:SCAN_HISTORY]
+            request.session["scan_history"] = history
+            request.session["scan_action"] = {"action": data["action"], "reason_code": data["reason_code"]}
+            if request.headers.get("HX-Request") == "true":
+                return render(request, "packages_app/_scan_row.html", {"row": row})
+            return redirect("packages:scan")
+        if request.headers.get("HX-Request") == "true":
+            # Nothing scanned or no hold reason: show the form's complaint as a row.
+            message = (
+                " ".join(e for errors in form.errors.values() for e in errors) or "Scan a tracking number."
+            )
+            row = {
+                "code": "",
+                "kind": "form",
+                "ok": False,
+                "message": message,
+                "at": timezone.localtime().strftime("%H:%M:%S"),
+            }
+            return render(request, "packages_app/_scan_row.html", {"row": row})
+    else:
+        form = ScanForm(initial=request.session.get("scan_action", {}))
+    return render(request, "packages_app/scan.html", {"form": form, "history": history})
+
+
+@login_required
+@require_POST
+def scan_clear(request):
+    request.session.pop("scan_history", None)
+    return redirect("packages:scan")
