@@ -1,6 +1,9 @@
 """factory-boy factories for test data (no fixture files)."""
 
+from decimal import Decimal
+
 import factory
+from django.utils import timezone
 
 from branch_courier.accounts.models import Branch, User
 
@@ -35,3 +38,57 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(self, create, extracted, **kwargs):
         if create:
             self.save()
+
+
+class PackageFactory(factory.django.DjangoModelFactory):
+    """A package as taken in at `branch` (status RECEIVED unless given), with its RECEIVED event."""
+
+    class Meta:
+        model = "packages_app.Package"
+        skip_postgeneration_save = True
+
+    tracking_number = factory.LazyFunction(lambda: _s10().next_tracking_number())
+    status = "RECEIVED"
+    status_changed_at = factory.LazyFunction(timezone.now)
+    origin_branch = factory.SubFactory(BranchFactory)
+    destination_branch = factory.SubFactory(BranchFactory)
+    branch = factory.SelfAttribute("origin_branch")
+    sender_name = factory.Faker("name")
+    sender_phone = "+1 617 555 0100"
+    sender_address = "1 Sender Street\nBoston"
+    recipient_name = factory.Faker("name")
+    recipient_phone = "+1 212 555 0199"
+    recipient_phone_digits = factory.LazyAttribute(
+        lambda o: "".join(c for c in o.recipient_phone if c.isdigit())
+    )
+    recipient_address = "2 Recipient Road\nNew York"
+    weight_grams = 1200
+    fee = Decimal("8.50")
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def with_event(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            from packages_app.models import PackageEvent
+
+            PackageEvent.objects.create(
+                package=self, status=self.status, branch=self.branch, at=self.created_at
+            )
+
+
+def _s10():
+    from packages_app import s10
+
+    return s10
+
+
+def ensure_tariff():
+    """The starter tariff (migration 0002), again: transactional tests flush the table."""
+    from packages_app.models import Tariff
+
+    for service, prices in (("STANDARD", ("4.50", "8.50", "36.00")), ("EXPRESS", ("8.00", "14.00", "55.00"))):
+        for grams, price in zip((500, 2000, 30000), prices, strict=True):
+            Tariff.objects.get_or_create(
+                service=service, max_weight_grams=grams, defaults={"price": Decimal(price)}
+            )

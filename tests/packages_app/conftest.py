@@ -1,0 +1,28 @@
+"""Packages at branch A (alice's), B (charlie's) and in transit between them."""
+
+import pytest
+
+from tests.factories import BranchFactory, PackageFactory
+
+
+@pytest.fixture
+def branch_c(db):
+    return BranchFactory(code="CCC01", name="Charlie Hub", city="Hubtown")
+
+
+@pytest.fixture
+def package_a(branch_a, branch_b, alice):
+    """Taken in at A, heading for B, still at A."""
+    return PackageFactory(origin_branch=branch_a, destination_branch=branch_b, created_by=alice)
+
+
+@pytest.fixture
+def package_b(branch_a, branch_b, charlie):
+    """Taken in at B for A, still at B: A may only look it up (incoming)."""
+    return PackageFactory(origin_branch=branch_b, destination_branch=branch_a, created_by=charlie)
+
+
+@pytest.fixture
+def package_elsewhere(branch_b, branch_c):
+    """Between B and C: nothing to do with A."""
+    return PackageFactory(origin_branch=branch_b, destination_branch=branch_c)

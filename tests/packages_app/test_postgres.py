@@ -1,0 +1,149 @@
+"""PostgreSQL only: the S10 sequence, the hot queries' indexes (EXPLAIN), and racing clerks."""
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+
+from branch_courier.accounts.models import User
+from packages_app import selectors
+from packages_app.demo import seed_packages
+from packages_app.lifecycle import Status, TransitionError
+from packages_app.models import Package
+from packages_app.services import package_cancel, package_dispatch
+from tests.factories import PackageFactory, UserFactory, ensure_tariff
+
+pytestmark = pytest.mark.postgres
+
+
+def _plan(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _explain(queryset):
+    sql, params = queryset.query.sql_with_params()
+    return _plan(sql, params)
+
+
+@pytest.mark.django_db
+def test_the_ops_guide_partial_index_exists():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_packages_status_branch_id'")
+        (definition,) = cursor.fetchone()
+    assert "ON public.packages" in definition and "(status, branch_id)" in definition
+    assert "'RECEIVED'" in definition and "'IN_TRANSIT'" in definition
+
+
+@pytest.mark.django_db
+def test_hot_queries_use_their_indexes_on_realistic_data(django_db_blocker):
+    # A few thousand seeded packages and fresh statistics, so the planner chooses as in production.
+    call_command("seed_demo", "--password", "demo-pass-1234", verbosity=0, packages=0)
+    seed_packages(count=6_000, seed=3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE packages")
+    clerk = User.objects.get(username="clerk.nyc01")
+    sample = Package.objects.filter(branch=clerk.branch).first()
+    checks = {
+        "idx_packages_status_branch_id": _plan(
+            "SELECT id FROM packages WHERE status = %s AND branch_id = %s", ["IN_TRANSIT", clerk.branch_id]
+        ),
+        "pkg_branch_status_created": _explain(
+            selectors.search_packages(clerk, status="OUT_FOR_DELIVERY")[:50]
+        ),
+        "pkg_branch_created": _explain(selectors.search_packages(clerk)[:50]),
+        "pkg_dest_created": _explain(selectors.search_packages(clerk, direction="incoming")[:50]),
+        "packages_tracking_number": _explain(
+            selectors.search_packages(clerk, q=sample.tracking_number, direction="all")
+        ),
+        "pkg_recipient_phone": _explain(
+            selectors.search_packages(clerk, q=sample.recipient_phone, direction="all")
+        ),
+        "pkg_branch_status_created ": _explain(
+            Package.objects.filter(
+                branch_id=clerk.branch_id,
+                status__in=selectors.WAITING_STATUSES,
+                status_changed_at__lt=selectors.waiting_cutoff(),
+            )
+        ),
+        "pkgevent_package_at": _explain(sample.events.order_by("-at", "-id")[:100]),
+    }
+    missing = {index: plan for index, plan in checks.items() if index.strip() not in plan}
+    assert not missing, "\n\n".join(f"{index}:\n{plan}" for index, plan in missing.items())
+
+
+@pytest.mark.django_db
+def test_tracking_serials_come_from_a_real_sequence():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_class WHERE relkind = 'S' AND relname = 'packages_tracking_serial_seq'"
+        )
+        assert cursor.fetchone() == (1,)
+
+
+def _race(targets):
+    """Run each callable in its own thread and database connection, all released at once."""
+    barrier = threading.Barrier(len(targets))
+    results = [None] * len(targets)
+
+    def run(i, target):
+        try:
+            barrier.wait()
+            results[i] = ("ok", target())
+        except Exception as exc:  # collected and asserted on by the test
+            results[i] = ("error", exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_racing_on_one_package_cannot_both_win(branch_a, branch_b):
+    clerk1 = UserFactory(username="clerk1", branch=branch_a)
+    clerk2 = UserFactory(username="clerk2", branch=branch_a, role="SUPERVISOR")
+    package = PackageFactory(origin_branch=branch_a, destination_branch=branch_b)
+    results = _race(
+        [
+            lambda: package_dispatch(package=Package.objects.get(pk=package.pk), actor=clerk1),
+            lambda: package_cancel(
+                package=Package.objects.get(pk=package.pk), actor=clerk2, reason_code="OTHER"
+            ),
+        ]
+    )
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["error", "ok"], results
+    loser = next(value for kind, value in results if kind == "error")
+    assert isinstance(loser, TransitionError)
+    package.refresh_from_db()
+    assert package.status in (Status.IN_TRANSIT, Status.CANCELLED)
+    assert package.events.count() == 2  # RECEIVED + exactly one winner
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_intakes_get_distinct_numbers(branch_a, branch_b):
+    from packages_app.services import Party, package_intake
+
+    ensure_tariff()
+    clerks = [UserFactory(username=f"racer{i}", branch=branch_a) for i in range(4)]
+
+    def intake(clerk):
+        return package_intake(
+            actor=clerk,
+            sender=Party("S", "+1 617 555 0100", "a"),
+            recipient=Party("R", "+1 617 555 0101", "b"),
+            destination_branch=branch_b,
+            service="STANDARD",
+            weight_grams=100,
+        ).tracking_number
+
+    results = _race([lambda c=c: intake(c) for c in clerks])
+    numbers = [value for kind, value in results if kind == "ok"]
+    assert len(numbers) == 4 and len(set(numbers)) == 4, results
