@@ -143,7 +143,9 @@ def package_transition(
     hold_until: date | None = None,
 ) -> Package:
     """Move a package along the lifecycle (lifecycle.TRANSITIONS); TransitionError says why not."""
-    locked = Package.objects.select_for_update().select_related("branch").get(pk=package.pk)
+    # No select_related here: with a join, PostgreSQL re-checks the join against the row a racing
+    # transaction just committed (say, a dispatch that changed branch_id) and finds nothing.
+    locked = Package.objects.select_for_update().get(pk=package.pk)
     _ensure_responsible(actor, locked)
     source = locked.status
     edge = lifecycle.check(

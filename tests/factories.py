@@ -84,11 +84,14 @@ def _s10():
 
 
 def ensure_tariff():
-    """The starter tariff (migration 0002), again: transactional tests flush the table."""
+    """The starter tariff of migration 0002, again: transactional tests flush the table."""
+    import importlib
+
     from packages_app.models import Tariff
 
-    for service, prices in (("STANDARD", ("4.50", "8.50", "36.00")), ("EXPRESS", ("8.00", "14.00", "55.00"))):
-        for grams, price in zip((500, 2000, 30000), prices, strict=True):
+    starter = importlib.import_module("packages_app.migrations.0002_tracking_sequence_and_tariffs")
+    for service, prices in (("STANDARD", starter.STANDARD), ("EXPRESS", starter.EXPRESS)):
+        for grams, price in zip(starter.BANDS_GRAMS, prices, strict=True):
             Tariff.objects.get_or_create(
                 service=service, max_weight_grams=grams, defaults={"price": Decimal(price)}
             )

@@ -2,7 +2,14 @@
 
 import pytest
 
-from tests.factories import BranchFactory, PackageFactory
+from tests.factories import BranchFactory, PackageFactory, ensure_tariff
+
+
+@pytest.fixture(autouse=True)
+def starter_tariff(request):
+    # Migration data is gone after any transactional test has flushed the tables.
+    if request.node.get_closest_marker("django_db"):
+        ensure_tariff()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from packages_app.demo import seed_packages
 from packages_app.lifecycle import Status, TransitionError
 from packages_app.models import Package
 from packages_app.services import package_cancel, package_dispatch
-from tests.factories import PackageFactory, UserFactory, ensure_tariff
+from tests.factories import PackageFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -131,7 +131,6 @@ def test_two_clerks_racing_on_one_package_cannot_both_win(branch_a, branch_b):
 def test_concurrent_intakes_get_distinct_numbers(branch_a, branch_b):
     from packages_app.services import Party, package_intake
 
-    ensure_tariff()
     clerks = [UserFactory(username=f"racer{i}", branch=branch_a) for i in range(4)]
 
     def intake(clerk):
