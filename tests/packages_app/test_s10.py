@@ -69,3 +69,12 @@ def test_serials_come_from_the_database_and_are_never_reused():
     assert len(set(first + second)) == 5
     assert min(second) > max(first)
     assert s10.is_valid(s10.next_tracking_number())
+
+
+@pytest.mark.parametrize(("name", "value"), [("S10_SERVICE_LETTERS", "R"), ("S10_COUNTRY", "U5")])
+def test_bad_s10_settings_fail_the_system_check(settings, name, value):
+    from packages_app.checks import s10_settings
+
+    setattr(settings, name, value)
+    errors = s10_settings(None)
+    assert [e.id for e in errors] == ["packages_app.E001"] and name in errors[0].msg
