@@ -96,12 +96,19 @@ class Package(models.Model):
                 name="idx_packages_status_branch_id",
                 condition=Q(status__in=["RECEIVED", "IN_TRANSIT"]),
             ),
-            # The branch list's status filter, the dashboard's grouped counts and its "waiting"
-            # count (open statuses at one branch are few; EXPLAIN-checked in tests).
+            # The branch list's status filter and the dashboard's grouped counts (index-only).
             models.Index("branch", "status", models.F("created_at").desc(), name="pkg_branch_status_created"),
             models.Index("branch", models.F("created_at").desc(), name="pkg_branch_created"),
-            models.Index("destination_branch", models.F("created_at").desc(), name="pkg_dest_created"),
-            models.Index("origin_branch", models.F("created_at").desc(), name="pkg_origin_created"),
+            # "Waiting longer than N days" on the dashboard (index-only).
+            models.Index(fields=["branch", "status", "status_changed_at"], name="pkg_branch_status_waiting"),
+            # Incoming / sent lists: the responsible branch rides along so "not here any more" is
+            # answered from the index.
+            models.Index(
+                fields=["destination_branch", "-created_at"], include=["branch"], name="pkg_dest_created"
+            ),
+            models.Index(
+                fields=["origin_branch", "-created_at"], include=["branch"], name="pkg_origin_created"
+            ),
             # Search by phone (digits only).
             models.Index(fields=["recipient_phone_digits"], name="pkg_recipient_phone"),
         ]

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from packages_app import s10
-from packages_app.lifecycle import FINAL, Status
+from packages_app.lifecycle import FINAL, OPEN, Status
 from packages_app.models import Package, phone_digits
 
 # States in which a package sits at a branch waiting for someone to do something.
@@ -155,11 +155,11 @@ def waiting_cutoff() -> datetime:
 def branch_dashboard(user) -> dict:
     """Counts for the branch dashboard in three queries, whatever the number of packages."""
     branch_id = user.branch_id
+    # A positive status list and COUNT(*) let PostgreSQL answer from the index alone.
     rows = (
-        Package.objects.filter(branch_id=branch_id)
-        .exclude(status__in=FINAL)
+        Package.objects.filter(branch_id=branch_id, status__in=OPEN)
         .values("status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     by_status = {row["status"]: row["n"] for row in rows}
