@@ -87,11 +87,11 @@ def test_hot_queries_use_their_indexes_on_realistic_data(django_db_blocker):
             ),
         ),
         (("pkgevent_package_at",), _explain(sample.events.order_by("-at", "-id")[:100])),
-        # Django's icontains SQL must match the trigram index's expressions (at this size the
-        # planner prefers the branch index for a branch-scoped search; at 100k rows it does not).
+        # Django's icontains SQL must match the trigram index's expressions. At this size the
+        # planner rightly prefers other plans, so only ask whether the index *can* serve it.
         (
             ("pkg_names_trgm",),
-            _explain(Package.objects.filter(recipient_name__icontains="zebulon").only("id")),
+            _explain(Package.objects.filter(recipient_name__icontains="zebulon").only("id"), seqscan=False),
         ),
     ]
     missing = {" or ".join(names): plan for names, plan in checks if not any(n in plan for n in names)}
