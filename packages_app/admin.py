@@ -52,23 +52,10 @@ class PackageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # a package's history is never deleted
 
-    def get_readonly_fields(self, request, obj=None):
-        # Status, responsibility, money and numbers change only through the services; contact
-        # details may be corrected here (recipient phone too would desync the search column).
-        return [
-            f.name
-            for f in Package._meta.fields
-            if f.name
-            not in {
-                "sender_name",
-                "sender_phone",
-                "sender_email",
-                "sender_address",
-                "recipient_name",
-                "recipient_email",
-                "recipient_address",
-            }
-        ]
+    def has_change_permission(self, request, obj=None):
+        # Read-only: status, money and parties change only through services (with their timeline
+        # event and audit record); the action below calls one.
+        return False
 
     @admin.action(description="Cancel selected packages (only those received and not yet dispatched)")
     def cancel_not_dispatched(self, request, queryset):

@@ -146,6 +146,8 @@ def package_transition(
     # No select_related here: with a join, PostgreSQL re-checks the join against the row a racing
     # transaction just committed (say, a dispatch that changed branch_id) and finds nothing.
     locked = Package.objects.select_for_update().get(pk=package.pk)
+    if locked.branch_id == package.branch_id and Package.branch.is_cached(package):
+        locked.branch = package.branch  # the caller's copy, saves a query
     _ensure_responsible(actor, locked)
     source = locked.status
     edge = lifecycle.check(

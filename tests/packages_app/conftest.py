@@ -1,6 +1,10 @@
 """Packages at branch A (alice's), B (charlie's) and in transit between them."""
 
+import contextlib
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import BranchFactory, PackageFactory, ensure_tariff
 
@@ -33,3 +37,25 @@ def package_b(branch_a, branch_b, charlie):
 def package_elsewhere(branch_b, branch_c):
     """Between B and C: nothing to do with A."""
     return PackageFactory(origin_branch=branch_b, destination_branch=branch_c)
+
+
+@pytest.fixture
+def assert_max_statements():
+    """Like django_assert_max_num_queries, but not counting the SAVEPOINT / RELEASE pairs that
+    atomic() issues only because the test itself runs inside a transaction (in production those
+    are BEGIN / COMMIT, which Django does not send as queries)."""
+
+    @contextlib.contextmanager
+    def check(limit):
+        with CaptureQueriesContext(connection) as captured:
+            yield captured
+        statements = [
+            q["sql"]
+            for q in captured.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        ]
+        assert len(statements) <= limit, f"{len(statements)} statements:\n" + "\n".join(
+            s[:150] for s in statements
+        )
+
+    return check

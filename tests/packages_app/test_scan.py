@@ -123,3 +123,9 @@ def test_scan_needs_csrf_and_counter_staff(alice, auditor, incoming):
 def test_scan_wrong_method_is_405(alice_client):
     assert alice_client.put("/packages/scan/").status_code == 405
     assert alice_client.get("/packages/scan/clear/").status_code == 405
+
+
+def test_a_scan_runs_a_bounded_number_of_queries(alice_client, incoming, assert_max_statements):
+    with assert_max_statements(12):
+        body = _scan(alice_client, incoming.tracking_number).content.decode()
+    assert 'data-kind="ok"' in body

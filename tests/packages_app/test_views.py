@@ -149,6 +149,15 @@ def test_illegal_action_is_a_message_not_a_500(alice_client, package_a):
     assert package_a.status == Status.RECEIVED
 
 
+def test_an_action_runs_a_bounded_number_of_queries(alice_client, package_a, assert_max_statements):
+    url = f"/packages/{package_a.tracking_number}/transition/"
+    with assert_max_statements(12):
+        response = alice_client.post(
+            url, {"to_status": "IN_TRANSIT", "to_branch": package_a.destination_branch_id}
+        )
+    assert response.status_code == 302
+
+
 def test_transition_needs_post_and_csrf(alice, package_a):
     url = f"/packages/{package_a.tracking_number}/transition/"
     client = Client(enforce_csrf_checks=True)
