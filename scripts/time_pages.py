@@ -40,6 +40,7 @@ def main(repeats: int) -> None:
         "list": "/packages/",
         "list status=IN_TRANSIT": "/packages/?status=IN_TRANSIT",
         "list incoming": "/packages/?direction=incoming",
+        "list all directions": "/packages/?direction=all",
         "list page 200": "/packages/?page=200",
         "search tracking": f"/packages/?q={sample.tracking_number}&direction=all",
         "search name": f"/packages/?q={sample.recipient_name.split()[1]}",
