@@ -101,14 +101,10 @@ class Package(models.Model):
             models.Index("branch", models.F("created_at").desc(), name="pkg_branch_created"),
             # "Waiting longer than N days" on the dashboard (index-only).
             models.Index(fields=["branch", "status", "status_changed_at"], name="pkg_branch_status_waiting"),
-            # Incoming / sent lists: the responsible branch rides along so "not here any more" is
-            # answered from the index.
-            models.Index(
-                fields=["destination_branch", "-created_at"], include=["branch"], name="pkg_dest_created"
-            ),
-            models.Index(
-                fields=["origin_branch", "-created_at"], include=["branch"], name="pkg_origin_created"
-            ),
+            # Incoming / sent lists: the responsible branch is the last key column so "not here
+            # any more" is answered from the index (a key, not INCLUDE, which SQLite lacks).
+            models.Index(fields=["destination_branch", "-created_at", "branch"], name="pkg_dest_created"),
+            models.Index(fields=["origin_branch", "-created_at", "branch"], name="pkg_origin_created"),
             # Search by phone (digits only).
             models.Index(fields=["recipient_phone_digits"], name="pkg_recipient_phone"),
         ]
