@@ -149,11 +149,11 @@ class ListFilterForm(forms.Form):
         required=False,
         max_length=60,
         label="Search",
-        help_text="Tracking number, recipient or sender name, or phone.",
+        help_text="A tracking or phone number finds it in any direction; a name searches this list.",
     )
     status = forms.ChoiceField(choices=[("", "Any status")] + Status.choices, required=False)
     direction = forms.ChoiceField(
-        choices=[("here", "At this branch"), ("incoming", "Incoming"), ("sent", "Sent"), ("all", "All")],
+        choices=[("here", "At this branch"), ("incoming", "Incoming"), ("sent", "Sent")],
         required=False,
         initial="here",
     )

@@ -25,7 +25,7 @@ WAITING_STATUSES = [
     Status.DELIVERY_FAILED,
     Status.RETURN_TO_SENDER,
 ]
-DIRECTIONS = {"here", "incoming", "sent", "all"}
+DIRECTIONS = {"here", "incoming", "sent"}
 
 
 def _can_act(user) -> bool:
@@ -99,18 +99,24 @@ def search_packages(
     created_to=None,
     waiting: bool = False,
 ) -> QuerySet[Package]:
-    """The filtered list of /packages/ and its CSV export (newest first)."""
+    """The filtered list of /packages/ and its CSV export (newest first).
+
+    A full tracking number or phone number is a look-up across everything the user may read,
+    whatever the direction; other filters apply within the direction.
+    """
     branch_id = user.branch_id
     if _scope(user, for_action=False) is None:
         return Package.objects.none()
+    q = (q or "").strip()
+    search, exact = _search_filter(q) if q else (None, False)
     # Each direction is a part of the user's read scope; filtering on it alone (rather than
     # AND-ing the three-way OR of the scope) lets PostgreSQL count from one index.
-    if direction == "incoming":
+    if exact:
+        queryset = packages_for_user(user)
+    elif direction == "incoming":
         queryset = Package.objects.filter(destination_branch_id=branch_id).exclude(branch_id=branch_id)
     elif direction == "sent":
         queryset = Package.objects.filter(origin_branch_id=branch_id).exclude(branch_id=branch_id)
-    elif direction == "all":
-        queryset = packages_for_user(user)
     else:  # "here"
         queryset = Package.objects.filter(branch_id=branch_id)
     if status:
@@ -121,22 +127,22 @@ def search_packages(
         queryset = queryset.filter(created_at__lt=_day_start(user, created_to) + timedelta(days=1))
     if waiting:
         queryset = queryset.filter(status__in=WAITING_STATUSES, status_changed_at__lt=waiting_cutoff())
-    q = (q or "").strip()
-    if q:
-        queryset = queryset.filter(_search_filter(q))
+    if search is not None:
+        queryset = queryset.filter(search)
     return queryset.order_by("-created_at", "-id")
 
 
-def _search_filter(q: str) -> Q:
+def _search_filter(q: str) -> tuple[Q, bool]:
+    """The filter for a search box entry, and whether it is an exact (indexed) look-up."""
     number = s10.normalise(q)
     if s10.is_valid(number):
-        return Q(tracking_number=number)
+        return Q(tracking_number=number), True
     if len(number) >= 4 and number[:2].isalpha() and number[2:].isdigit():
-        return Q(tracking_number__startswith=number)  # a partly typed number
+        return Q(tracking_number__startswith=number), False  # a partly typed number
     digits = phone_digits(q)
     if len(digits) >= 6 and len(digits) >= len(q.replace(" ", "")) - 4:
-        return Q(recipient_phone_digits=digits)
-    return Q(recipient_name__icontains=q) | Q(sender_name__icontains=q)
+        return Q(recipient_phone_digits=digits), True
+    return Q(recipient_name__icontains=q) | Q(sender_name__icontains=q), False
 
 
 def _day_start(user, day) -> datetime:

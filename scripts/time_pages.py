@@ -41,11 +41,10 @@ def main(repeats: int) -> None:
         "list": "/packages/",
         "list status=IN_TRANSIT": "/packages/?status=IN_TRANSIT",
         "list incoming": "/packages/?direction=incoming",
-        "list all directions": "/packages/?direction=all",
         "list page 200": "/packages/?page=200",
-        "search tracking": f"/packages/?q={sample.tracking_number}&direction=all",
+        "search tracking": f"/packages/?q={sample.tracking_number}",
         "search name": f"/packages/?q={sample.recipient_name.split()[1]}",
-        "search phone": f"/packages/?q={sample.recipient_phone}&direction=all",
+        "search phone": f"/packages/?q={sample.recipient_phone}",
         "package page": f"/packages/{sample.tracking_number}/",
     }
     print(f"{Package.objects.count():,} packages in {connection.settings_dict['NAME']}")
