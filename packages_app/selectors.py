@@ -25,7 +25,6 @@ WAITING_STATUSES = [
     Status.DELIVERY_FAILED,
     Status.RETURN_TO_SENDER,
 ]
-DIRECTIONS = {"here", "incoming", "sent"}
 
 
 def _can_act(user) -> bool:

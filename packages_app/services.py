@@ -21,7 +21,7 @@ from packages_app.tariffs import quote_fee
 __all__ = ["TransitionError"]
 
 
-def _role(actor) -> str:
+def actor_role(actor) -> str:
     # Admins acting through Django admin count as supervisors.
     if getattr(actor, "is_superuser", False):
         return lifecycle.SUPERVISOR
@@ -151,7 +151,7 @@ def package_transition(
     _ensure_responsible(actor, locked)
     source = locked.status
     edge = lifecycle.check(
-        source=source, target=to_status, role=_role(actor), status_before_hold=locked.status_before_hold
+        source=source, target=to_status, role=actor_role(actor), status_before_hold=locked.status_before_hold
     )
     if edge.needs_reason and not reason_code:
         raise TransitionError(f"Give a reason to {edge.verb.lower()}.")

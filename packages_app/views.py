@@ -22,6 +22,7 @@ from packages_app.models import PackageEvent
 from packages_app.tariffs import NoTariffError
 
 PAGE_SIZE = 50
+RECEIVE_TARGETS = {Status.ARRIVED, Status.READY_FOR_PICKUP, Status.RETURNED}
 TIMELINE_LIMIT = 100
 SCAN_HISTORY = 25
 
@@ -95,11 +96,14 @@ def detail(request, tracking):
     if can_act:
         edges = lifecycle.allowed_targets(
             source=package.status,
-            role=services._role(request.user),
+            role=services.actor_role(request.user),
             status_before_hold=package.status_before_hold,
         )
-        # Check-in is the scan station's job; the page offers the same target for one-offs.
-        edges = [e for e in edges if not (e.source == Status.IN_TRANSIT and e.target != _receive(package))]
+        # Of the check-in targets, offer only the one that fits where the package is.
+        landing = services.receive_target(package)
+        edges = [
+            e for e in edges if e.target not in RECEIVE_TARGETS - {landing} or e.source != Status.IN_TRANSIT
+        ]
     ctx = {
         "package": package,
         "events": events,
@@ -110,10 +114,6 @@ def detail(request, tracking):
         "label_sizes": labels.SIZES,
     }
     return render(request, "packages_app/detail.html", ctx)
-
-
-def _receive(package):
-    return services.receive_target(package)
 
 
 @login_required

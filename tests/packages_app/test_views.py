@@ -113,6 +113,17 @@ def test_package_page_shows_details_timeline_newest_first_and_actions(alice_clie
     assert "Declare lost" not in body  # a clerk may not
 
 
+def test_in_transit_page_offers_check_in_hold_and_for_supervisors_lost(client, bob, branch_a, branch_b):
+    package = PackageFactory(
+        origin_branch=branch_b, destination_branch=branch_a, branch=branch_a, status="IN_TRANSIT"
+    )
+    client.force_login(bob)
+    body = client.get(f"/packages/{package.tracking_number}/").content.decode()
+    assert 'value="READY_FOR_PICKUP"' in body and "Receive at destination" in body
+    assert 'value="ARRIVED"' not in body and 'value="RETURNED"' not in body
+    assert "Put on hold" in body and "Declare lost" in body
+
+
 def test_package_page_accepts_lower_case_and_spaces_in_the_number(alice_client, package_a):
     number = package_a.tracking_number.lower()
     assert alice_client.get(f"/packages/{number[:5]}%20{number[5:]}/").status_code == 200
