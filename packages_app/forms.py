@@ -153,7 +153,7 @@ class ListFilterForm(forms.Form):
     )
     status = forms.ChoiceField(choices=[("", "Any status")] + Status.choices, required=False)
     direction = forms.ChoiceField(
-        choices=[("here", "At this branch"), ("incoming", "Incoming"), ("sent", "Sent")],
+        choices=[("here", "At this branch"), ("incoming", "Incoming"), ("sent", "Taken in here")],
         required=False,
         initial="here",
     )

@@ -114,8 +114,8 @@ def search_packages(
         queryset = packages_for_user(user)
     elif direction == "incoming":
         queryset = Package.objects.filter(destination_branch_id=branch_id).exclude(branch_id=branch_id)
-    elif direction == "sent":
-        queryset = Package.objects.filter(origin_branch_id=branch_id).exclude(branch_id=branch_id)
+    elif direction == "sent":  # taken in here, wherever it is now
+        queryset = Package.objects.filter(origin_branch_id=branch_id)
     else:  # "here"
         queryset = Package.objects.filter(branch_id=branch_id)
     if status:

@@ -288,7 +288,8 @@ def test_list_filters_by_direction_and_status(alice_client, mixed):
     here = {p.tracking_number for p in mixed["here"]} | {mixed["held"].tracking_number}
     assert _numbers(alice_client.get("/packages/")) == here
     assert _numbers(alice_client.get("/packages/?direction=incoming")) == {mixed["incoming"].tracking_number}
-    assert _numbers(alice_client.get("/packages/?direction=sent")) == {mixed["sent"].tracking_number}
+    sent = here | {mixed["sent"].tracking_number}  # taken in at A, wherever they are now
+    assert _numbers(alice_client.get("/packages/?direction=sent")) == sent
     assert _numbers(alice_client.get("/packages/?status=ON_HOLD")) == {mixed["held"].tracking_number}
     # A full tracking number finds the package whatever the direction.
     incoming = mixed["incoming"].tracking_number
@@ -363,7 +364,17 @@ def test_dashboard_counts_this_branch_only(alice_client, mixed, branch_b):
 
 
 def test_dashboard_links_into_filtered_lists(alice_client, mixed):
+    from django.utils import timezone
+
     body = alice_client.get("/").content.decode()
+    today = timezone.localdate().isoformat()
+    link = f"/packages/?direction=sent&amp;created_from={today}&amp;created_to={today}"
+    assert link in body
+    # The list behind "taken in today" holds as many packages as the figure says.
+    assert (
+        len(_numbers(alice_client.get(link.replace("&amp;", "&"))))
+        == alice_client.get("/").context["dash"]["intake_today"]
+    )
     assert 'href="/packages/?status=ON_HOLD"' in body
     assert 'href="/packages/?waiting=on"' in body
     assert "Welcome" in body and "Alpha Central" in body
