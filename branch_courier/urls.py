@@ -13,6 +13,7 @@ urlpatterns = [
     # Clerks and supervisors land on their branch dashboard (packages_app); others on accounts' home.
     path("", package_views.home, name="home"),
     path("packages/", include("packages_app.urls")),
+    path("inquiries/", include("inquiries_app.urls")),
     path("accounts/", include("branch_courier.accounts.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branch_courier.core import panels
 from packages_app import labels, lifecycle, s10, selectors, services
 from packages_app.forms import IntakeForm, ListFilterForm, ScanForm, TransitionForm
 from packages_app.lifecycle import Status, TransitionError
@@ -38,7 +39,11 @@ def home(request):
     """Clerks and supervisors land on their branch dashboard; everyone else on the plain home page."""
     if not request.user.works_counter:
         return render(request, "accounts/home.html", {"user": request.user})
-    ctx = {"dash": selectors.branch_dashboard(request.user)}
+    ctx = {
+        "dash": selectors.branch_dashboard(request.user),
+        # Boxes other apps add (e.g. inquiries); packages_app does not import them (core/panels.py).
+        "panels": panels.collect("dashboard", request=request),
+    }
     return render(request, "packages_app/dashboard.html", ctx)
 
 
@@ -112,6 +117,7 @@ def detail(request, tracking):
         "form": TransitionForm(initial={"to_branch": package.destination_branch_id}),
         "just_created": request.GET.get("new") == "1",
         "label_sizes": labels.SIZES,
+        "panels": panels.collect("package_detail", request=request, package=package),
     }
     return render(request, "packages_app/detail.html", ctx)
 

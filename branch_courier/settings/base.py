@@ -334,3 +334,7 @@ S10_SERVICE_LETTERS = env.str("S10_SERVICE_LETTERS", default="RB").upper()
 S10_COUNTRY = env.str("S10_COUNTRY", default="US").upper()
 # The dashboard flags packages that have waited in one status at the branch longer than this.
 PACKAGES_WAITING_DAYS = env.int("PACKAGES_WAITING_DAYS", default=3)
+
+# --- Customer inquiries -----------------------------------------------------------------------
+# A resolved inquiry may be reopened for this many days after its resolution.
+INQUIRY_REOPEN_DAYS = env.int("INQUIRY_REOPEN_DAYS", default=14)
