@@ -215,7 +215,8 @@ def _act(request, inquiry, form, call, *, form_name: str, success: str):
             messages.success(request, success.format(ref=inquiry.reference, result=result))
             return redirect("inquiries:detail", reference=inquiry.reference)
     ctx = _detail_context(request, inquiry, **{form_name: form})
-    messages.error(request, "Nothing changed — see the form below.")
+    # Refusals that concern no field (an illegal move, a clerk deciding a claim) become the message.
+    messages.error(request, "Nothing changed — " + (" ".join(form.non_field_errors()) or "see the form below."))
     return render(request, "inquiries_app/detail.html", ctx, status=400)
 
 
