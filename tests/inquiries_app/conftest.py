@@ -59,7 +59,10 @@ def inquiry(alice):
 @pytest.fixture
 def claim_inquiry(alice, package_a):
     return make_inquiry(
-        actor=alice, category="DAMAGE", tracking_number=package_a.tracking_number, claim_amount=Decimal("80.00")
+        actor=alice,
+        category="DAMAGE",
+        tracking_number=package_a.tracking_number,
+        claim_amount=Decimal("80.00"),
     )
 
 

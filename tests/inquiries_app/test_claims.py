@@ -20,14 +20,20 @@ def test_a_claim_up_to_the_declared_value_is_pending(claim_inquiry):
 def test_a_claim_above_the_declared_value_is_refused(alice, package_a):
     with pytest.raises(services.InquiryError, match=r"declared value .*100\.00") as exc:
         make_inquiry(
-            actor=alice, category="LOST", tracking_number=package_a.tracking_number, claim_amount=Decimal("100.01")
+            actor=alice,
+            category="LOST",
+            tracking_number=package_a.tracking_number,
+            claim_amount=Decimal("100.01"),
         )
     assert exc.value.field == "claim_amount"
 
 
 def test_exactly_the_declared_value_is_allowed(alice, package_a):
     inquiry = make_inquiry(
-        actor=alice, category="LOST", tracking_number=package_a.tracking_number, claim_amount=Decimal("100.00")
+        actor=alice,
+        category="LOST",
+        tracking_number=package_a.tracking_number,
+        claim_amount=Decimal("100.00"),
     )
     assert inquiry.claim_amount == Decimal("100.00")
 
@@ -35,7 +41,10 @@ def test_exactly_the_declared_value_is_allowed(alice, package_a):
 def test_only_damage_and_lost_carry_claims(alice, package_a):
     with pytest.raises(services.InquiryError, match="damaged or lost"):
         make_inquiry(
-            actor=alice, category="DELAY", tracking_number=package_a.tracking_number, claim_amount=Decimal("5")
+            actor=alice,
+            category="DELAY",
+            tracking_number=package_a.tracking_number,
+            claim_amount=Decimal("5"),
         )
 
 
@@ -71,13 +80,19 @@ def test_a_supervisor_may_approve_part_of_the_claim_but_not_more(bob, claim_inqu
             inquiry=claim_inquiry, actor=bob, approve=True, reason="ok", approved_amount=Decimal("80.01")
         )
     inquiry = services.inquiry_claim_decide(
-        inquiry=claim_inquiry, actor=bob, approve=True, reason="Contents partly intact", approved_amount=Decimal("50")
+        inquiry=claim_inquiry,
+        actor=bob,
+        approve=True,
+        reason="Contents partly intact",
+        approved_amount=Decimal("50"),
     )
     assert inquiry.claim_approved_amount == Decimal("50.00")
 
 
 def test_a_supervisor_rejects_with_a_reason(bob, claim_inquiry):
-    inquiry = services.inquiry_claim_decide(inquiry=claim_inquiry, actor=bob, approve=False, reason="Not insured")
+    inquiry = services.inquiry_claim_decide(
+        inquiry=claim_inquiry, actor=bob, approve=False, reason="Not insured"
+    )
     assert inquiry.claim_status == ClaimStatus.REJECTED and inquiry.claim_approved_amount is None
 
 
@@ -106,5 +121,7 @@ def test_a_pending_claim_blocks_resolution(alice, bob, claim_inquiry):
     with pytest.raises(services.InquiryError, match="approve or reject the claim"):
         services.inquiry_resolve(inquiry=inquiry, actor=alice, resolution_code="CLAIM_PAID", summary="Paid")
     services.inquiry_claim_decide(inquiry=inquiry, actor=bob, approve=True, reason="Damaged in transit")
-    inquiry = services.inquiry_resolve(inquiry=inquiry, actor=alice, resolution_code="CLAIM_PAID", summary="Paid")
+    inquiry = services.inquiry_resolve(
+        inquiry=inquiry, actor=alice, resolution_code="CLAIM_PAID", summary="Paid"
+    )
     assert inquiry.status == "RESOLVED"

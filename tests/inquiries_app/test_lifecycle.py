@@ -58,7 +58,9 @@ def test_auditors_cannot_move_inquiries():
 def test_full_lifecycle_through_the_services_writes_an_audit_row_per_step(alice, bob, inquiry):
     inquiry = services.inquiry_assign(inquiry=inquiry, assignee=alice, actor=alice)
     assert inquiry.status == Status.IN_PROGRESS and inquiry.assignee == alice
-    inquiry = services.inquiry_change_status(inquiry=inquiry, to_status=Status.WAITING_ON_CUSTOMER, actor=alice)
+    inquiry = services.inquiry_change_status(
+        inquiry=inquiry, to_status=Status.WAITING_ON_CUSTOMER, actor=alice
+    )
     assert inquiry.paused_at is not None
     inquiry = services.inquiry_change_status(inquiry=inquiry, to_status=Status.IN_PROGRESS, actor=alice)
     assert inquiry.paused_at is None
@@ -111,7 +113,9 @@ def test_the_database_refuses_a_resolved_row_without_resolution(alice, inquiry):
 
 def _resolved(alice, inquiry):
     inquiry = services.inquiry_assign(inquiry=inquiry, assignee=alice, actor=alice)
-    return services.inquiry_resolve(inquiry=inquiry, actor=alice, resolution_code="ANSWERED", summary="Told them")
+    return services.inquiry_resolve(
+        inquiry=inquiry, actor=alice, resolution_code="ANSWERED", summary="Told them"
+    )
 
 
 def test_reopen_within_14_days_returns_to_in_progress_with_a_fresh_sla(alice, inquiry):

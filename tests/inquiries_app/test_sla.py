@@ -56,7 +56,9 @@ def test_two_pauses_add_up():
 
 
 def test_waiting_is_never_overdue_and_its_time_left_is_frozen():
-    row = _row(status=Status.WAITING_ON_CUSTOMER, due_at=T0 + timedelta(hours=4), paused_at=T0 + timedelta(hours=1))
+    row = _row(
+        status=Status.WAITING_ON_CUSTOMER, due_at=T0 + timedelta(hours=4), paused_at=T0 + timedelta(hours=1)
+    )
     much_later = T0 + timedelta(days=10)
     assert not sla.is_overdue(row, now=much_later)
     assert sla.time_left(row, now=much_later) == timedelta(hours=3)
@@ -75,7 +77,9 @@ def test_overdue_only_while_the_clock_runs():
 def test_the_services_pause_and_resume_the_clock(alice, inquiry):
     inquiry = services.inquiry_assign(inquiry=inquiry, assignee=alice, actor=alice)
     due_before = inquiry.due_at
-    inquiry = services.inquiry_change_status(inquiry=inquiry, to_status=Status.WAITING_ON_CUSTOMER, actor=alice)
+    inquiry = services.inquiry_change_status(
+        inquiry=inquiry, to_status=Status.WAITING_ON_CUSTOMER, actor=alice
+    )
     # The customer took five hours to answer.
     CustomerInquiry.objects.filter(pk=inquiry.pk).update(paused_at=inquiry.paused_at - timedelta(hours=5))
     inquiry = services.inquiry_change_status(inquiry=inquiry, to_status=Status.IN_PROGRESS, actor=alice)
@@ -86,7 +90,9 @@ def test_the_services_pause_and_resume_the_clock(alice, inquiry):
 
 def test_resolving_from_waiting_accounts_for_the_pause(alice, inquiry):
     inquiry = services.inquiry_assign(inquiry=inquiry, assignee=alice, actor=alice)
-    inquiry = services.inquiry_change_status(inquiry=inquiry, to_status=Status.WAITING_ON_CUSTOMER, actor=alice)
+    inquiry = services.inquiry_change_status(
+        inquiry=inquiry, to_status=Status.WAITING_ON_CUSTOMER, actor=alice
+    )
     CustomerInquiry.objects.filter(pk=inquiry.pk).update(paused_at=inquiry.paused_at - timedelta(hours=2))
     inquiry = services.inquiry_resolve(
         inquiry=inquiry, actor=alice, resolution_code="NO_RESPONSE", summary="No answer in two hours"

@@ -163,9 +163,7 @@ def test_a_wrong_year_or_junk_reference_is_404(alice_client, inquiry):
     assert alice_client.get(reverse("inquiries:detail", args=["nonsense"])).status_code == 404
 
 
-@pytest.mark.parametrize(
-    "name", ["assign", "status", "resolve", "reopen", "note", "claim", "claim_decision"]
-)
+@pytest.mark.parametrize("name", ["assign", "status", "resolve", "reopen", "note", "claim", "claim_decision"])
 def test_actions_accept_only_post(alice_client, inquiry, name):
     assert alice_client.get(url(name, inquiry)).status_code == 405
 
@@ -218,7 +216,9 @@ def test_resolve_without_resolution_shows_field_errors(alice_client, alice, inqu
 def test_resolve_then_reopen(alice_client, alice, inquiry):
     services.inquiry_assign(inquiry=inquiry, assignee=alice, actor=alice)
     assert (
-        alice_client.post(url("resolve", inquiry), {"resolution_code": "ANSWERED", "summary": "Told"}).status_code
+        alice_client.post(
+            url("resolve", inquiry), {"resolution_code": "ANSWERED", "summary": "Told"}
+        ).status_code
         == 302
     )
     assert alice_client.post(url("reopen", inquiry), {"reason": ""}).status_code == 400
@@ -245,7 +245,10 @@ def test_claim_and_supervisor_decision_through_the_screens(alice_client, bob_cli
     assert "Approve payout" in page
     no_reason = bob_client.post(url("claim_decision", inquiry), {"decision": "approve", "reason": ""})
     assert no_reason.status_code == 400
-    assert bob_client.post(url("claim_decision", inquiry), {"decision": "approve", "reason": "Lost"}).status_code == 302
+    assert (
+        bob_client.post(url("claim_decision", inquiry), {"decision": "approve", "reason": "Lost"}).status_code
+        == 302
+    )
     inquiry.refresh_from_db()
     assert inquiry.claim_status == ClaimStatus.APPROVED and inquiry.claim_approved_amount == Decimal("60.00")
 
