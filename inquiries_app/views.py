@@ -216,7 +216,9 @@ def _act(request, inquiry, form, call, *, form_name: str, success: str):
             return redirect("inquiries:detail", reference=inquiry.reference)
     ctx = _detail_context(request, inquiry, **{form_name: form})
     # Refusals that concern no field (an illegal move, a clerk deciding a claim) become the message.
-    messages.error(request, "Nothing changed — " + (" ".join(form.non_field_errors()) or "see the form below."))
+    messages.error(
+        request, "Nothing changed — " + (" ".join(form.non_field_errors()) or "see the form below.")
+    )
     return render(request, "inquiries_app/detail.html", ctx, status=400)
 
 

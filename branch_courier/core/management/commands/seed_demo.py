@@ -10,13 +10,15 @@ from branch_courier.accounts.demo import seed_staff
 DEFAULT_PASSWORD = "courier-demo-2026"  # noqa: S105 (demo data only; refused in production)
 # Without --packages, a fresh database gets this many so the screens are not empty.
 STARTER_PACKAGES = 40
+STARTER_INQUIRIES = 12
 
 
 class Command(BaseCommand):
     help = (
         "Create demo branches, one clerk, supervisor and auditor per branch, and an admin. "
         "Safe to run again: existing demo users get the given password. Also creates packages with "
-        f"their histories: {STARTER_PACKAGES} when there are none yet, or --packages N more. "
+        f"their histories: {STARTER_PACKAGES} when there are none yet, or --packages N more, and customer "
+        f"inquiries about them: {STARTER_INQUIRIES} when there are none yet, or about 2 % of N. "
         "Refuses under production settings unless --force."
     )
 
@@ -43,7 +45,8 @@ class Command(BaseCommand):
             for name in usernames:
                 self.stdout.write(f"  {name}")
             self.stdout.write(f"Password for all of them: {password}")
-        self._seed_packages(packages, seed, options["verbosity"])
+        made = self._seed_packages(packages, seed, options["verbosity"])
+        self._seed_inquiries(made, packages is not None, seed, options["verbosity"])
 
     def _seed_packages(self, count, seed, verbosity):
         # Imported here: core must not depend on packages_app at import time.
@@ -55,7 +58,7 @@ class Command(BaseCommand):
         if count is None:
             count = 0 if Package.objects.exists() else STARTER_PACKAGES
         if count == 0:
-            return
+            return 0
         started = time.monotonic()
 
         def progress(done, total):
@@ -72,3 +75,31 @@ class Command(BaseCommand):
         if verbosity >= 1:
             elapsed = time.monotonic() - started
             self.stdout.write(self.style.SUCCESS(f"{made:,} demo packages created in {elapsed:.1f} s."))
+        return made
+
+    def _seed_inquiries(self, packages_made, packages_given, seed, verbosity):
+        # Imported here, like packages_app: core must not depend on the apps at import time.
+        from inquiries_app.demo import RATE, seed_inquiries
+        from inquiries_app.models import CustomerInquiry
+
+        if packages_given:
+            count = round(packages_made * RATE)
+        else:
+            count = 0 if CustomerInquiry.objects.exists() else STARTER_INQUIRIES
+        if count == 0:
+            return
+        started = time.monotonic()
+
+        def progress(done, total):
+            if verbosity >= 1:
+                ending = "\n" if done == total else "\r"
+                self.stdout.write(f"  inquiries {done:,}/{total:,}", ending=ending)
+                self.stdout.flush()
+
+        try:
+            made = seed_inquiries(count=count, seed=seed, progress=progress)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        if verbosity >= 1:
+            elapsed = time.monotonic() - started
+            self.stdout.write(self.style.SUCCESS(f"{made:,} demo inquiries created in {elapsed:.1f} s."))
