@@ -42,11 +42,10 @@ def _ensure_branch(actor, inquiry: CustomerInquiry) -> None:
 
 
 def _locked(inquiry: CustomerInquiry) -> CustomerInquiry:
-    return (
-        CustomerInquiry.objects.select_for_update(of=("self",))
-        .select_related("package", "assignee", "branch")
-        .get(pk=inquiry.pk)
-    )
+    # Lock the row alone, without joins: PostgreSQL re-checks a joined FOR UPDATE row after a
+    # concurrent update and can drop it, which would lose the second clerk's row instead of
+    # making them wait. Related rows load lazily afterwards.
+    return CustomerInquiry.objects.select_for_update().get(pk=inquiry.pk)
 
 
 def check_claim_amount(*, category: str, package, amount: Decimal | None) -> Decimal | None:
