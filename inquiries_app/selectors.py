@@ -138,23 +138,35 @@ class DashboardStats:
 
 
 def branch_stats(user, *, now=None) -> DashboardStats:
-    """Open, overdue and resolved-today counts in one query; the 30-day median in one (PostgreSQL)."""
+    """Open, overdue and resolved-today counts and the 30-day median time to resolve.
+
+    PostgreSQL: one query (the median is percentile_cont with a FILTER in the same aggregate).
+    Elsewhere: that query without the median, plus the bounded fallback of median_time_to_resolve.
+    """
     from packages_app.selectors import _branch_tz  # the branch's day, as on the package dashboard
 
     now = now or timezone.now()
     today_start = timezone.localtime(now, _branch_tz(user)).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = now - timedelta(days=MEDIAN_DAYS)
     mine = inquiries_for_user(user)
-    counts = mine.aggregate(
-        open=Count("id", filter=Q(status__in=sorted(ACTIVE))),
-        overdue=Count("id", filter=overdue_q(now)),
-        resolved_today=Count("id", filter=Q(resolved_at__gte=today_start)),
-    )
+    aggregates = {
+        "open": Count("id", filter=Q(status__in=sorted(ACTIVE))),
+        "overdue": Count("id", filter=overdue_q(now)),
+        "resolved_today": Count("id", filter=Q(resolved_at__gte=today_start)),
+    }
+    on_postgres = connection.vendor == "postgresql"
+    if on_postgres:
+        aggregates["median"] = _Median(_TOOK, filter=Q(resolved_at__gte=since))
+    counts = mine.aggregate(**aggregates)
     return DashboardStats(
         open=counts["open"],
         overdue=counts["overdue"],
         resolved_today=counts["resolved_today"],
-        median_resolve=median_time_to_resolve(mine, since=now - timedelta(days=MEDIAN_DAYS)),
+        median_resolve=counts["median"] if on_postgres else median_time_to_resolve(mine, since=since),
     )
+
+
+_TOOK = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
 
 
 def median_time_to_resolve(queryset: QuerySet[CustomerInquiry], *, since) -> timedelta | None:
@@ -163,16 +175,15 @@ def median_time_to_resolve(queryset: QuerySet[CustomerInquiry], *, since) -> tim
     PostgreSQL: percentile_cont in the database, one query. Elsewhere: count, then read only the one
     or two middle rows in order (two queries, never the whole set).
     """
-    resolved = queryset.filter(resolved_at__gte=since, resolved_at__isnull=False)
-    duration = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    resolved = queryset.filter(resolved_at__gte=since)
     if connection.vendor == "postgresql":
-        return resolved.aggregate(median=_Median(duration))["median"]
+        return resolved.aggregate(median=_Median(_TOOK))["median"]
     n = resolved.count()
     if n == 0:
         return None
     first = (n - 1) // 2
     middle = list(
-        resolved.annotate(took=duration)
+        resolved.annotate(took=_TOOK)
         .order_by("took")
         .values_list("took", flat=True)[first : first + (1 if n % 2 else 2)]
     )
