@@ -141,7 +141,8 @@ def branch_stats(user, *, now=None) -> DashboardStats:
     """Open, overdue and resolved-today counts and the 30-day median time to resolve.
 
     PostgreSQL: one query (the median is percentile_cont with a FILTER in the same aggregate).
-    Elsewhere: that query without the median, plus the bounded fallback of median_time_to_resolve.
+    Elsewhere: that query counts the inquiries resolved in the window, and one more query reads only
+    the one or two middle rows.
     """
     from packages_app.selectors import _branch_tz  # the branch's day, as on the package dashboard
 
@@ -157,12 +158,18 @@ def branch_stats(user, *, now=None) -> DashboardStats:
     on_postgres = connection.vendor == "postgresql"
     if on_postgres:
         aggregates["median"] = _Median(_TOOK, filter=Q(resolved_at__gte=since))
+    else:
+        aggregates["resolved_recently"] = Count("id", filter=Q(resolved_at__gte=since))
     counts = mine.aggregate(**aggregates)
+    if on_postgres:
+        median = counts["median"]
+    else:
+        median = _middle_of(mine.filter(resolved_at__gte=since), n=counts["resolved_recently"])
     return DashboardStats(
         open=counts["open"],
         overdue=counts["overdue"],
         resolved_today=counts["resolved_today"],
-        median_resolve=counts["median"] if on_postgres else median_time_to_resolve(mine, since=since),
+        median_resolve=median,
     )
 
 
@@ -178,7 +185,11 @@ def median_time_to_resolve(queryset: QuerySet[CustomerInquiry], *, since) -> tim
     resolved = queryset.filter(resolved_at__gte=since)
     if connection.vendor == "postgresql":
         return resolved.aggregate(median=_Median(_TOOK))["median"]
-    n = resolved.count()
+    return _middle_of(resolved, n=resolved.count())
+
+
+def _middle_of(resolved: QuerySet[CustomerInquiry], *, n: int) -> timedelta | None:
+    """The median of n resolved inquiries by reading only the one or two middle rows (one query)."""
     if n == 0:
         return None
     first = (n - 1) // 2

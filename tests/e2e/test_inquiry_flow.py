@@ -4,7 +4,8 @@ visible on the package page — in Chromium, with the real CSP."""
 import pytest
 
 from tests.e2e.conftest import login
-from tests.inquiries_app.conftest import make_package
+from tests.factories import ensure_tariff
+from tests.inquiries_app.conftest import ensure_sla_policies, make_package
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -12,6 +13,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_counter_inquiry_on_a_package_is_assigned_resolved_and_shown_on_the_package(
     page, alice, branch_b, password
 ):
+    ensure_tariff()
+    ensure_sla_policies()
     package = make_package(actor=alice, destination=branch_b)
     login(page, "alice", password)
     page.wait_for_url("**/")

@@ -6,7 +6,23 @@ import pytest
 
 from inquiries_app import services
 from packages_app.services import Party, package_intake
-from tests.factories import BranchFactory
+from tests.factories import BranchFactory, ensure_tariff
+
+
+def ensure_sla_policies():
+    """The default SLA hours rows (migration data is gone after a transactional test flushed them)."""
+    from inquiries_app.models import SlaPolicy
+    from inquiries_app.sla import DEFAULT_HOURS
+
+    for priority, hours in DEFAULT_HOURS.items():
+        SlaPolicy.objects.get_or_create(priority=priority, defaults={"hours": hours})
+
+
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        ensure_tariff()
+        ensure_sla_policies()
 
 
 def make_package(*, actor, destination, declared_value=Decimal("100.00")):
