@@ -1,11 +1,9 @@
 """The auditor's read-only view of the trail: a filtered, paginated list and a streamed CSV."""
 
-import csv
 import datetime
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_GET
 from audit.access import audit_rows_for
 from audit.forms import AuditFilterForm
 from audit.services import audit_record
+from branch_courier.core.csv_export import csv_lines, csv_response
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -73,44 +72,24 @@ def audit_list(request):
     return render(request, "audit/list.html", ctx, status=status)
 
 
-class _Echo:
-    """csv.writer wants a file; this one hands each line straight back."""
-
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    # Spreadsheets run cells that start with = + - @ as formulas; a failed login's username is
-    # typed by a stranger, so such cells get a leading apostrophe.
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def _csv_lines(rows):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
+def _csv_rows(rows):
     for entry in rows.iterator(chunk_size=EXPORT_CHUNK):
-        yield writer.writerow(
-            [
-                entry.timestamp.astimezone(datetime.UTC).isoformat(),
-                _cell(entry.username),
-                entry.user_id or "",
-                entry.branch_code,
-                _cell(entry.action),
-                entry.status_code or "",
-                "" if entry.duration_ms is None else entry.duration_ms,
-                entry.ip or "",
-                _cell(entry.user_agent),
-                entry.request_id,
-                entry.object_type,
-                _cell(entry.object_id),
-                _cell(entry.object_repr),
-                json.dumps(entry.changes, sort_keys=True) if entry.changes else "",
-            ]
-        )
+        yield [
+            entry.timestamp.astimezone(datetime.UTC).isoformat(),
+            entry.username,
+            entry.user_id or "",
+            entry.branch_code,
+            entry.action,
+            entry.status_code or "",
+            "" if entry.duration_ms is None else entry.duration_ms,
+            entry.ip or "",
+            entry.user_agent,
+            entry.request_id,
+            entry.object_type,
+            entry.object_id,
+            entry.object_repr,
+            json.dumps(entry.changes, sort_keys=True) if entry.changes else "",
+        ]
 
 
 @require_GET
@@ -125,7 +104,6 @@ def audit_export(request):
     # Who exported which range is itself part of the trail.
     audit_record(action="audit.export", actor=request.user, request=request, changes=form.applied())
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    response = csv_response(csv_lines(CSV_COLUMNS, _csv_rows(rows)), f"audit-{stamp}.csv")
     response["Cache-Control"] = "no-store"
     return response

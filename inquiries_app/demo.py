@@ -17,7 +17,7 @@ from branch_courier.accounts.models import User
 from inquiries_app.lifecycle import Status
 from inquiries_app.models import Category, Channel, CustomerInquiry, InquiryNote, Priority, ResolutionCode
 from inquiries_app.sla import DEFAULT_HOURS
-from packages_app.demo import _person
+from packages_app.demo import fake_person
 from packages_app.models import Package
 
 RATE = 0.02
@@ -93,7 +93,7 @@ def seed_inquiries(*, count: int, seed: int = 1, progress: Callable[[int, int], 
             row = CustomerInquiry(
                 branch_id=branch_id,
                 package_id=package_id,
-                customer_name=_person(rng)[0],
+                customer_name=fake_person(rng)[0],
                 customer_phone=f"+1 {rng.randint(201, 989)} 555 {rng.randint(0, 9999):04d}",
                 channel=rng.choice(Channel.values),
                 category=category,

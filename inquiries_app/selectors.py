@@ -15,6 +15,7 @@ from django.utils import timezone
 from inquiries_app.lifecycle import ACTIVE, CLOCK_RUNS, Status
 from inquiries_app.models import CustomerInquiry, parse_reference
 from packages_app import s10
+from packages_app.selectors import branch_tz
 
 QUEUES = {
     "open": "All open",
@@ -144,10 +145,9 @@ def branch_stats(user, *, now=None) -> DashboardStats:
     Elsewhere: that query counts the inquiries resolved in the window, and one more query reads only
     the one or two middle rows.
     """
-    from packages_app.selectors import _branch_tz  # the branch's day, as on the package dashboard
 
     now = now or timezone.now()
-    today_start = timezone.localtime(now, _branch_tz(user)).replace(hour=0, minute=0, second=0, microsecond=0)
+    today_start = timezone.localtime(now, branch_tz(user)).replace(hour=0, minute=0, second=0, microsecond=0)
     since = now - timedelta(days=MEDIAN_DAYS)
     mine = inquiries_for_user(user)
     aggregates = {

@@ -25,7 +25,7 @@ from inquiries_app.models import (
 )
 from packages_app import s10
 from packages_app.selectors import get_package_for_user
-from packages_app.services import _role  # one rule for roles: admins count as supervisors
+from packages_app.services import actor_role  # one rule for roles: admins count as supervisors
 
 __all__ = ["InquiryError", "TransitionError"]
 
@@ -165,7 +165,7 @@ def inquiry_assign(*, inquiry: CustomerInquiry, assignee, actor) -> CustomerInqu
     now = timezone.now()
     if locked.status == Status.OPEN:
         lifecycle.check(
-            source=locked.status, target=Status.IN_PROGRESS, role=_role(actor), service="inquiry_assign"
+            source=locked.status, target=Status.IN_PROGRESS, role=actor_role(actor), service="inquiry_assign"
         )
         changes["status"] = {"from": Status.OPEN, "to": Status.IN_PROGRESS}
         locked.status = Status.IN_PROGRESS
@@ -185,7 +185,7 @@ def inquiry_change_status(*, inquiry: CustomerInquiry, to_status: str, actor) ->
     locked = _locked(inquiry)
     _ensure_branch(actor, locked)
     source = locked.status
-    lifecycle.check(source=source, target=to_status, role=_role(actor))
+    lifecycle.check(source=source, target=to_status, role=actor_role(actor))
     now = timezone.now()
     changes = {"status": {"from": source, "to": to_status}}
     if to_status == Status.WAITING_ON_CUSTOMER:
@@ -212,7 +212,7 @@ def inquiry_resolve(
     locked = _locked(inquiry)
     _ensure_branch(actor, locked)
     lifecycle.check(
-        source=locked.status, target=Status.RESOLVED, role=_role(actor), service="inquiry_resolve"
+        source=locked.status, target=Status.RESOLVED, role=actor_role(actor), service="inquiry_resolve"
     )
     if resolution_code not in ResolutionCode.values:
         raise InquiryError("Choose a resolution code.", field="resolution_code")
@@ -253,7 +253,7 @@ def inquiry_reopen(*, inquiry: CustomerInquiry, actor, reason: str) -> CustomerI
     locked = _locked(inquiry)
     _ensure_branch(actor, locked)
     lifecycle.check(
-        source=locked.status, target=Status.IN_PROGRESS, role=_role(actor), service="inquiry_reopen"
+        source=locked.status, target=Status.IN_PROGRESS, role=actor_role(actor), service="inquiry_reopen"
     )
     reason = (reason or "").strip()
     if not reason:
@@ -364,7 +364,7 @@ def inquiry_claim_decide(
     """A supervisor approves (all or part of the claimed amount) or rejects a claim, with a reason."""
     locked = _locked(inquiry)
     _ensure_branch(actor, locked)
-    if _role(actor) != lifecycle.SUPERVISOR:
+    if actor_role(actor) != lifecycle.SUPERVISOR:
         raise InquiryError("Only supervisors decide claims.")
     if locked.claim_status != ClaimStatus.PENDING:
         raise InquiryError(f"{locked.reference} has no claim waiting for a decision.")

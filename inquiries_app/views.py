@@ -5,17 +5,15 @@ selectors.get_inquiry_for_user; a refused change (InquiryError) is shown next to
 message, never a 500.
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branch_courier.core.csv_export import csv_lines, csv_response
 from inquiries_app import selectors, services
 from inquiries_app.forms import (
     AssignForm,
@@ -30,8 +28,7 @@ from inquiries_app.forms import (
 )
 from inquiries_app.lifecycle import CLOCK_RUNS, InquiryError, Status, simple_edges
 from inquiries_app.models import ClaimStatus, InquiryNote
-from packages_app.services import _role
-from packages_app.views import _csv_safe, _Echo  # one rule against spreadsheet formula injection
+from packages_app.services import actor_role
 
 PAGE_SIZE = 50
 NOTES_LIMIT = 200
@@ -106,23 +103,19 @@ def inquiry_export(request):
     fields = [field for _, field in CSV_COLUMNS]
     at = {field: i for i, field in enumerate(fields)}
     rows = queryset.values_list(*fields).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
     now = timezone.now()
     header = ["reference"] + [name for name, _ in CSV_COLUMNS] + ["overdue"]
 
-    def stream():
-        yield writer.writerow(header)
+    def annotated():
         for row in rows:
             created_at, status = row[at["created_at"]], row[at["status"]]
             reference = f"INQ-{created_at.year}-{row[at['id']]:06d}"
             overdue = status in CLOCK_RUNS and row[at["due_at"]] < now
-            yield writer.writerow([reference, *(_csv_safe(v) for v in row), "yes" if overdue else ""])
+            yield [reference, *row, "yes" if overdue else ""]
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="inquiries-{request.user.branch.code}-{stamp}.csv"'
-    )
+    filename = f"inquiries-{request.user.branch.code}-{stamp}.csv"
+    response = csv_response(csv_lines(header, annotated()), filename)
     return response
 
 
@@ -164,7 +157,7 @@ def _when(value) -> str:
 
 def _detail_context(request, inquiry, **forms) -> dict:
     can_act = selectors.can_act_on(request.user, inquiry)
-    role = _role(request.user)
+    role = actor_role(request.user)
     notes = list(
         InquiryNote.objects.filter(inquiry=inquiry)
         .select_related("author")

@@ -185,7 +185,7 @@ def _story(rng, *, origin, dest, hub, ending, created_at, now) -> tuple[list, di
     return s.steps, extra
 
 
-def _person(rng) -> tuple[str, str, str, str]:
+def fake_person(rng) -> tuple[str, str, str, str]:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     phone = f"+1 {rng.randint(201, 989)} 555 {rng.randint(0, 9999):04d}"
     address = f"{rng.randint(1, 9999)} {rng.choice(STREETS)}\nApt {rng.randint(1, 80)}"
@@ -238,8 +238,8 @@ def seed_packages(
                 service_bands = bands.get(service) or [(10**9, Decimal("5.00"))]
                 weight = min(weight, service_bands[-1][0])
                 fee = next(price for top, price in service_bands if top >= weight)
-                s_name, s_phone, s_addr, s_email = _person(rng)
-                r_name, r_phone, r_addr, r_email = _person(rng)
+                s_name, s_phone, s_addr, s_email = fake_person(rng)
+                r_name, r_phone, r_addr, r_email = fake_person(rng)
                 last = steps[-1]
                 status = last[0]
                 if status == Status.ON_HOLD:

@@ -145,11 +145,12 @@ def _search_filter(q: str) -> tuple[Q, bool]:
 
 
 def _day_start(user, day) -> datetime:
-    tz = _branch_tz(user)
+    tz = branch_tz(user)
     return timezone.make_aware(datetime.combine(day, datetime.min.time()), tz)
 
 
-def _branch_tz(user):
+def branch_tz(user):
+    """The user's branch time zone (the branch's "today"); the site's zone without a branch."""
     import zoneinfo
 
     try:
@@ -173,7 +174,7 @@ def branch_dashboard(user) -> dict:
         .order_by()
     )
     by_status = {row["status"]: row["n"] for row in rows}
-    today_start = timezone.localtime(timezone.now(), _branch_tz(user)).replace(
+    today_start = timezone.localtime(timezone.now(), branch_tz(user)).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     # Separate counts, each answered from its own index, beat one OR over both branch columns.

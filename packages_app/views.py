@@ -3,19 +3,18 @@
 Views are thin: parse, call selectors/services, render. Branch scoping is selectors.get_package_for_user.
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branch_courier.core import panels
+from branch_courier.core.csv_export import csv_lines, csv_response
 from packages_app import labels, lifecycle, s10, selectors, services
 from packages_app.forms import IntakeForm, ListFilterForm, ScanForm, TransitionForm
 from packages_app.lifecycle import Status, TransitionError
@@ -202,11 +201,6 @@ def package_list(request):
     return render(request, "packages_app/list.html", ctx)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_COLUMNS = [
     ("tracking_number", "tracking_number"),
     ("status", "status"),
@@ -223,13 +217,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _csv_safe(value):
-    # Spreadsheet formula injection: a cell starting with = + - @ would run as a formula.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @login_required
 @require_GET
 def package_export(request):
@@ -237,19 +224,9 @@ def package_export(request):
         raise PermissionDenied("Packages are exported per branch.")
     _form, queryset = _filtered(request)
     rows = queryset.values_list(*(field for _, field in CSV_COLUMNS)).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield writer.writerow([name for name, _ in CSV_COLUMNS])
-        for row in rows:
-            yield writer.writerow([_csv_safe(v) for v in row])
-
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="packages-{request.user.branch.code}-{stamp}.csv"'
-    )
-    return response
+    lines = csv_lines([name for name, _ in CSV_COLUMNS], rows)
+    return csv_response(lines, f"packages-{request.user.branch.code}-{stamp}.csv")
 
 
 # --- Scan station -----------------------------------------------------------------------------
