@@ -70,3 +70,12 @@ def closed_port():
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def partner_stub():
+    """A stub partner service on 127.0.0.1 (tests/partner_stub.py)."""
+    from tests.partner_stub import PartnerStub
+
+    with PartnerStub() as stub:
+        yield stub

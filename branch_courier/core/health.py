@@ -3,8 +3,6 @@
 import contextlib
 import logging
 import time
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -76,33 +74,34 @@ def check_migrations():
     return _timed(migrations)
 
 
-def _external_services():
-    return {
-        "tracking": settings.TRACKING_SERVICE_URL,
-        "notification": settings.NOTIFICATION_SERVICE_URL,
-        "payment": settings.PAYMENT_GATEWAY_URL,
-    }
+def _external_clients():
+    from branch_courier.integrations.notification import NotificationClient
+    from branch_courier.integrations.payment import PaymentClient
+    from branch_courier.integrations.tracking import TrackingClient
+
+    return {"tracking": TrackingClient(), "notification": NotificationClient(), "payment": PaymentClient()}
 
 
-def check_external_service(url: str):
-    if not url:
+def check_external_service(client):
+    """One partner's GET <url>/health through its own client (branch_courier/integrations)."""
+    from branch_courier.integrations.http import PartnerError
+
+    if not client.configured:
         return {"status": NOT_CONFIGURED, "latency_ms": 0.0}
-
-    def external():
-        if not url.startswith(("http://", "https://")):
-            return {"status": DOWN, "error": "URL must be http(s)"}
-        target = url.rstrip("/") + "/health"
-        request = urllib.request.Request(target, headers={"User-Agent": "branch-courier-health"})  # noqa: S310 (scheme checked above)
-        with urllib.request.urlopen(request, timeout=settings.EXTERNAL_HEALTH_TIMEOUT) as resp:  # noqa: S310
-            if resp.status >= 400:
-                return {"status": DOWN, "http_status": resp.status}
-        return {}
-
-    return _timed(external)
+    started = time.perf_counter()
+    try:
+        client.health()
+        result = {"status": UP}
+    except PartnerError as exc:
+        # The reason names the service and what happened; never the URL (it may hold credentials).
+        logger.warning("health check failed", extra={"check": client.service, "error": exc.reason})
+        result = {"status": DOWN, "error": exc.reason}
+    result["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return result
 
 
 def check_external_services():
-    services = {name: check_external_service(url) for name, url in _external_services().items()}
+    services = {name: check_external_service(client) for name, client in _external_clients().items()}
     configured = [s for s in services.values() if s["status"] != NOT_CONFIGURED]
     if not configured:
         status = NOT_CONFIGURED

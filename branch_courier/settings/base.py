@@ -251,6 +251,13 @@ TRACKING_SERVICE_URL = env.str("TRACKING_SERVICE_URL", default="")
 NOTIFICATION_SERVICE_URL = env.str("NOTIFICATION_SERVICE_URL", default="")
 PAYMENT_GATEWAY_URL = env.str("PAYMENT_GATEWAY_URL", default="")
 EXTERNAL_HEALTH_TIMEOUT = env.float("EXTERNAL_HEALTH_TIMEOUT", default=2.0)
+# Bearer tokens for the partners, if they want one (secrets: also *_FILE).
+TRACKING_SERVICE_TOKEN = secret("TRACKING_SERVICE_TOKEN", "")
+NOTIFICATION_SERVICE_TOKEN = secret("NOTIFICATION_SERVICE_TOKEN", "")
+PAYMENT_GATEWAY_TOKEN = secret("PAYMENT_GATEWAY_TOKEN", "")
+# Seconds per partner request (branch_courier/integrations); the card payment waits less.
+PARTNER_TIMEOUT = env.float("PARTNER_TIMEOUT", default=5.0)
+PAYMENT_TIMEOUT = env.float("PAYMENT_TIMEOUT", default=3.0)
 # Partner services are reported by /health but do not make it 503 unless this says so.
 HEALTH_REQUIRE_EXTERNAL = flag("HEALTH_REQUIRE_EXTERNAL", False)
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])

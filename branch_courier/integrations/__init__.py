@@ -1,0 +1,1 @@
+"""HTTP clients for the partner services we do not own: tracking, notification, payment gateway."""
