@@ -9,12 +9,14 @@ from audit.services import audit_record_safely
 # Probes and metrics never reach this middleware (core.ProbeMiddleware answers first); the
 # prefixes stay as a second line in case the order changes.
 SKIP_PREFIXES = ("/live", "/ready", "/health", "/metrics", "/favicon")
+# The public tracking page and API are anonymous by design: never recorded as a user's action.
+PUBLIC_PREFIXES = ("/track/", "/api/v1/track/")
 
 
 class AuditMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.skip_prefixes = (*SKIP_PREFIXES, settings.STATIC_URL or "/static/")
+        self.skip_prefixes = (*SKIP_PREFIXES, *PUBLIC_PREFIXES, settings.STATIC_URL or "/static/")
 
     def __call__(self, request):
         started = time.perf_counter()

@@ -16,6 +16,8 @@ urlpatterns = [
     path("inquiries/", include("inquiries_app.urls")),
     path("accounts/", include("branch_courier.accounts.urls")),
     path("audit/", include("audit.urls")),
+    # Public, anonymous: /track/, /track/<number>, /api/v1/track/<number>.
+    path("", include("customers.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from branch_courier.accounts.models import Branch
-from packages_app import lifecycle, s10
+from packages_app import lifecycle, partner_events, s10
 from packages_app.lifecycle import Status, TransitionError
 from packages_app.models import Package, PackageEvent, phone_digits
 from packages_app.tariffs import quote_fee
@@ -42,7 +42,7 @@ def _ensure_responsible(actor, package: Package) -> None:
 def _event(
     *, package: Package, actor, kind=PackageEvent.Kind.STATUS, from_status="", reason_code="", note=""
 ):
-    return PackageEvent.objects.create(
+    event = PackageEvent.objects.create(
         package=package,
         kind=kind,
         status=package.status,
@@ -53,6 +53,9 @@ def _event(
         reason_code=reason_code,
         note=note[:500],
     )
+    # Tracking pushes, customer notifications, public cache: queued in this same transaction.
+    partner_events.on_package_event(event)
+    return event
 
 
 @dataclass(frozen=True)

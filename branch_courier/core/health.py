@@ -100,15 +100,30 @@ def check_external_service(client):
     return result
 
 
+def check_outbox():
+    """DOWN when the oldest unfinished outbox message is older than OUTBOX_MAX_AGE seconds."""
+
+    def outbox():
+        from outbox.services import backlog
+
+        figures = backlog()
+        too_old = figures["oldest_pending_seconds"] > settings.OUTBOX_MAX_AGE
+        return {"status": DOWN if too_old else UP, **figures}
+
+    return _timed(outbox)
+
+
 def check_external_services():
     services = {name: check_external_service(client) for name, client in _external_clients().items()}
+    # The outbox is how messages reach these services; a backlog that is too old is an outage too.
+    services["outbox"] = check_outbox()
     configured = [s for s in services.values() if s["status"] != NOT_CONFIGURED]
-    if not configured:
-        status = NOT_CONFIGURED
-    elif all(s["status"] == UP for s in configured):
+    if any(s["status"] == DOWN for s in configured):
+        status = DOWN
+    elif len(configured) > 1:  # the outbox plus at least one partner
         status = UP
     else:
-        status = DOWN
+        status = NOT_CONFIGURED
     latency = round(sum(s["latency_ms"] for s in services.values()), 2)
     return {"status": status, "latency_ms": latency, "services": services}
 

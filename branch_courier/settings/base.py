@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "audit",
     "packages_app",
     "inquiries_app",
+    "outbox",
+    "customers",
 ]
 
 # Order matters; see ARCHITECTURE.md "Request path".
@@ -276,6 +278,30 @@ METRICS_PUSHGATEWAY_URL = env.str("METRICS_PUSHGATEWAY_URL", default="")
 COMPLIANCE_TLS_TARGETS = env.list("COMPLIANCE_TLS_TARGETS", default=[])
 COMPLIANCE_MAX_BACKUP_AGE = duration("COMPLIANCE_MAX_BACKUP_AGE", "26h")
 COMPLIANCE_MAX_SUPERUSERS = env.int("COMPLIANCE_MAX_SUPERUSERS", default=3)
+# --- Outbox: messages to partner services (docs/outbox.md) --------------------------------
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=5.0)
+OUTBOX_BACKOFF_MAX_SECONDS = env.float("OUTBOX_BACKOFF_MAX_SECONDS", default=3600.0)
+# A claimed message whose worker vanished is due again after this long; longer than any send.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=60)
+OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=1.0)
+# /health reports externalServices.outbox DOWN when the oldest unfinished message is older.
+OUTBOX_MAX_AGE = env.int("OUTBOX_MAX_AGE", default=900)
+OUTBOX_METRICS_PORT = env.int("OUTBOX_METRICS_PORT", default=0)
+OUTBOX_GAUGE_SECONDS = env.float("OUTBOX_GAUGE_SECONDS", default=15.0)
+if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_LEASE_SECONDS <= PARTNER_TIMEOUT:
+    raise ImproperlyConfigured("OUTBOX_MAX_ATTEMPTS must be ≥ 1 and OUTBOX_LEASE_SECONDS > PARTNER_TIMEOUT")
+
+# --- Customers: public tracking and notifications -------------------------------------------
+# Requests per client IP per window on /track/ and /api/v1/track/, e.g. "60/m", "1000/h".
+TRACK_RATE_LIMIT = env.str("TRACK_RATE_LIMIT", default="60/m")
+TRACK_CACHE_SECONDS = env.int("TRACK_CACHE_SECONDS", default=60)
+# Where customers reach the public tracking page (links in notifications; the label's QR code).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Language of notification templates when the package does not say (NotificationTemplate.language).
+NOTIFICATION_DEFAULT_LANGUAGE = env.str("NOTIFICATION_DEFAULT_LANGUAGE", default="en")
+# Reminders go this many days before a ready package's hold date (Package.hold_until).
+HOLD_REMINDER_DAYS = env.int("HOLD_REMINDER_DAYS", default=2)
 
 # --- Feature flags (the ops guide's names) ----------------------------------------------------
 ENABLE_REAL_TIME_TRACKING = flag("ENABLE_REAL_TIME_TRACKING", False)

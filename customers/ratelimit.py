@@ -1,0 +1,42 @@
+"""A per-client-IP fixed-window rate limit in the cache (Redis in production).
+
+One counter per IP per window: cache.add() starts it (atomic), cache.incr() counts (atomic in
+Redis). If the cache is down the request is allowed: a Redis outage must not close the public page.
+"""
+
+import re
+import time
+
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+
+from branch_courier.core.client_ip import client_ip
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'60/m' → (60, 60); '1000/h' → (1000, 3600); '10/30s' → (10, 30)."""
+    match = _RATE.match(rate or "")
+    if not match:
+        raise ImproperlyConfigured(f"rate {rate!r} must look like 60/m, 1000/h or 10/30s")
+    count, multiple, unit = int(match.group(1)), int(match.group(2) or 1), match.group(3)
+    return count, multiple * _SECONDS[unit]
+
+
+def hit(request, *, scope: str, rate: str) -> tuple[bool, int]:
+    """Count this request; return (allowed, seconds until the window resets)."""
+    limit, window = parse_rate(rate)
+    now = int(time.time())
+    window_start = now - now % window
+    retry_after = window_start + window - now
+    key = f"rl:{scope}:{client_ip(request)}:{window_start}"
+    try:
+        cache.add(key, 0, timeout=window + 1)
+        count = cache.incr(key)
+    except Exception:  # the cache is down or the key expired between add and incr: allow
+        return True, retry_after
+    if count is None:  # django-redis swallowed an error (IGNORE_EXCEPTIONS)
+        return True, retry_after
+    return count <= limit, retry_after

@@ -1,0 +1,108 @@
+"""Public tracking: /track/ (form), /track/<number> (page), /api/v1/track/<number> (JSON).
+
+Anonymous and read-only: GET only, no session, no CSRF token needed, not audited as a user
+(audit.middleware skips these paths). Order of checks: rate limit, check digit (no query for a
+mistyped number), cache, database.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from customers import ratelimit
+from customers.forms import TrackForm, tracking_error
+from customers.public_tracking import public_data
+from packages_app import s10
+
+RATE_SCOPE = "track"
+
+
+def _ctx(**values) -> dict:
+    # Override the auth and messages context processors: reading them would load the session
+    # of a signed-in visitor, and this page is the same for everyone.
+    return {
+        "user": AnonymousUser(),
+        "messages": (),
+        "real_time": settings.ENABLE_REAL_TIME_TRACKING,
+        **values,
+    }
+
+
+def _public(response):
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+def _limited(request):
+    allowed, retry_after = ratelimit.hit(request, scope=RATE_SCOPE, rate=settings.TRACK_RATE_LIMIT)
+    return None if allowed else retry_after
+
+
+@csrf_exempt
+@require_GET
+def track_form(request):
+    retry_after = _limited(request) if "number" in request.GET else None
+    if retry_after:
+        return _too_many(request, retry_after)
+    form = TrackForm(request.GET if "number" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        return redirect("customers:track", tracking=form.cleaned_data["number"])
+    status = 400 if form.is_bound else 200
+    return _public(render(request, "customers/track_form.html", _ctx(form=form), status=status))
+
+
+@csrf_exempt
+@require_GET
+def track(request, tracking):
+    retry_after = _limited(request)
+    if retry_after:
+        return _too_many(request, retry_after)
+    error = tracking_error(tracking)
+    if error:
+        form = TrackForm({"number": tracking})
+        form.is_valid()
+        return _public(render(request, "customers/track_form.html", _ctx(form=form), status=400))
+    data = public_data(s10.normalise(tracking))
+    if data is None:
+        raise Http404("No package with this number.")
+    fragment = request.headers.get("HX-Request") == "true"
+    template = "customers/_track_status.html" if fragment else "customers/track.html"
+    response = render(request, template, _ctx(package=data))
+    patch_vary_headers(response, ["HX-Request"])
+    return _public(response)
+
+
+@csrf_exempt
+@require_GET
+def track_api(request, tracking):
+    retry_after = _limited(request)
+    if retry_after:
+        response = JsonResponse(
+            {
+                "error": "rate_limited",
+                "message": "Too many requests; try again later.",
+                "retry_after": retry_after,
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
+    error = tracking_error(tracking)
+    if error:
+        return _public(JsonResponse({"error": "invalid_tracking_number", "message": error}, status=400))
+    data = public_data(s10.normalise(tracking))
+    if data is None:
+        return _public(
+            JsonResponse({"error": "not_found", "message": "No package with this number."}, status=404)
+        )
+    return _public(JsonResponse(data))
+
+
+def _too_many(request, retry_after: int):
+    response = render(request, "customers/too_many.html", _ctx(retry_after=retry_after), status=429)
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -1,0 +1,69 @@
+"""What partners and customers hear about a package event, queued in the event's own transaction.
+
+services._event() calls on_package_event() for every PackageEvent it writes, so a rolled-back
+transition queues nothing and a committed one is never lost (the outbox worker delivers it).
+Only ids, statuses, branch codes/cities and times go into the outbox: no names, phones or
+addresses (the notification handler reads the contact details from the package when it sends).
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from outbox.services import enqueue
+from packages_app.lifecycle import Status
+from packages_app.models import PackageEvent
+
+TOPIC_TRACKING = "tracking.event"
+TOPIC_NOTIFICATION = "notification.package"
+
+# Notification events (NotificationTemplate.event) and the statuses that trigger them.
+READY_FOR_PICKUP, HOLD_REMINDER, RETURNED = "ready_for_pickup", "hold_reminder", "returned"
+NOTIFY_ON_STATUS = {Status.READY_FOR_PICKUP: READY_FOR_PICKUP, Status.RETURNED: RETURNED}
+
+
+def track_cache_key(tracking_number: str) -> str:
+    """The public tracking data of one package in the cache (customers.public_tracking)."""
+    return f"track:v1:{tracking_number}"
+
+
+def subject_of(package) -> str:
+    return f"package:{package.pk}"
+
+
+def on_package_event(event: PackageEvent) -> None:
+    package = event.package
+    # After commit: a reader between our write and the commit would otherwise re-cache the old state.
+    key = track_cache_key(package.tracking_number)
+    transaction.on_commit(lambda: cache.delete(key))
+
+    if settings.ENABLE_REAL_TIME_TRACKING:
+        enqueue(topic=TOPIC_TRACKING, payload=tracking_payload(event), key=f"tracking-event:{event.pk}")
+
+    if event.kind == PackageEvent.Kind.STATUS and event.status in NOTIFY_ON_STATUS:
+        notify(package=package, event=NOTIFY_ON_STATUS[event.status], key_suffix=str(event.pk))
+
+
+def notify(*, package, event: str, key_suffix: str):
+    """Queue one notification about a package; the same (event, suffix) is queued at most once."""
+    return enqueue(
+        topic=TOPIC_NOTIFICATION,
+        payload={"package_id": package.pk, "event": event},
+        key=f"notify:{event}:{package.pk}:{key_suffix}",
+        subject=subject_of(package),
+    )
+
+
+def tracking_payload(event: PackageEvent) -> dict:
+    branch = event.branch
+    return {
+        "event_id": event.pk,
+        "tracking_number": event.package.tracking_number,
+        "kind": event.kind,
+        "status": event.status,
+        "from_status": event.from_status,
+        "branch": branch.code,
+        "city": branch.city,
+        "at": event.at.isoformat(),
+        "reason_code": event.reason_code,
+    }
