@@ -62,15 +62,9 @@ def claim_next(*, now=None) -> Claim | None:
     the message due again when the lease runs out (OUTBOX_LEASE_SECONDS).
     """
     now = now or timezone.now()
-    due = Q(status__in=OutboxMessage.UNFINISHED, next_attempt_at__lte=now)
+    due = _due(now)
     with transaction.atomic():
-        row = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(due)
-            .order_by("next_attempt_at", "id")
-            .values_list("id", "attempts")
-            .first()
-        )
+        row = next(iter(claim_queryset(now)), None)
         if row is None:
             return None
         pk, attempts = row
@@ -82,6 +76,20 @@ def claim_next(*, now=None) -> Claim | None:
         if not taken:
             return None
     return Claim(message=OutboxMessage.objects.get(pk=pk), attempt=attempts + 1)
+
+
+def _due(now) -> Q:
+    return Q(status__in=OutboxMessage.UNFINISHED, next_attempt_at__lte=now)
+
+
+def claim_queryset(now):
+    """The claim's SELECT (EXPLAIN-checked in tests: it uses the partial index outbox_due)."""
+    return (
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(_due(now))
+        .order_by("next_attempt_at", "id")
+        .values_list("id", "attempts")[:1]
+    )
 
 
 def backoff_seconds(attempt: int) -> float:

@@ -66,13 +66,15 @@ class Run:
                 # A database blip: drop the connection, wait, try again (Kubernetes restarts us
                 # only if the process dies, and a dead worker helps nobody).
                 logger.warning("outbox claim failed", extra={"error": str(exc)[:200]})
-                connection.close()
+                if not connection.in_atomic_block:
+                    connection.close()
                 self.stop.wait(self.poll_seconds)
                 continue
             if claim is None:
                 if self.once:
                     break
-                close_old_connections()
+                if not connection.in_atomic_block:  # (tests run the loop inside a transaction)
+                    close_old_connections()
                 self.stop.wait(self.poll_seconds)
                 continue
             result = services.deliver(claim)
