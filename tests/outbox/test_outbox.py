@@ -64,7 +64,7 @@ def test_a_service_down_for_a_while_gets_every_message_once_when_it_is_back(fast
         drain()
         time.sleep(0.35)
     assert OutboxMessage.objects.filter(status=Status.PENDING, attempts__gte=3).count() == 20
-    assert all("tracking service: HTTP 503" == m.last_error for m in OutboxMessage.objects.all())
+    assert all(m.last_error == "tracking service: HTTP 503" for m in OutboxMessage.objects.all())
     assert partner_stub.received == []  # the stub answered 503 before storing anything
 
     partner_stub.mode = "up"
