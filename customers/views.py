@@ -7,8 +7,10 @@ mistyped number), cache, database.
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404, JsonResponse
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -17,6 +19,7 @@ from customers import ratelimit
 from customers.forms import TrackForm, tracking_error
 from customers.public_tracking import public_data
 from packages_app import s10
+from packages_app.partner_events import track_cache_key
 
 RATE_SCOPE = "track"
 
@@ -66,12 +69,21 @@ def track(request, tracking):
         form = TrackForm({"number": tracking})
         form.is_valid()
         return _public(render(request, "customers/track_form.html", _ctx(form=form), status=400))
-    data = public_data(s10.normalise(tracking))
-    if data is None:
-        raise Http404("No package with this number.")
+    number = s10.normalise(tracking)
     fragment = request.headers.get("HX-Request") == "true"
-    template = "customers/_track_status.html" if fragment else "customers/track.html"
-    response = render(request, template, _ctx(package=data))
+    # The page is the same for every visitor (no user, no CSRF token), so the rendered HTML is
+    # cached too, beside the data and deleted with it when the package changes.
+    variant = f"{'fragment' if fragment else 'page'}:{int(settings.ENABLE_REAL_TIME_TRACKING)}"
+    html_key = track_cache_key(number, variant)
+    html = cache.get(html_key)
+    if html is None:
+        data = public_data(number)
+        if data is None:
+            raise Http404("No package with this number.")
+        template = "customers/_track_status.html" if fragment else "customers/track.html"
+        html = render_to_string(template, _ctx(package=data), request=request)
+        cache.set(html_key, html, settings.TRACK_CACHE_SECONDS)
+    response = HttpResponse(html)
     patch_vary_headers(response, ["HX-Request"])
     return _public(response)
 

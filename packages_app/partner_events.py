@@ -22,9 +22,14 @@ READY_FOR_PICKUP, HOLD_REMINDER, RETURNED = "ready_for_pickup", "hold_reminder",
 NOTIFY_ON_STATUS = {Status.READY_FOR_PICKUP: READY_FOR_PICKUP, Status.RETURNED: RETURNED}
 
 
-def track_cache_key(tracking_number: str) -> str:
-    """The public tracking data of one package in the cache (customers.public_tracking)."""
-    return f"track:v1:{tracking_number}"
+def track_cache_key(tracking_number: str, variant: str = "data") -> str:
+    """One cached piece of a package's public tracking (customers): its data or a rendered page."""
+    return f"track:v1:{tracking_number}:{variant}"
+
+
+# What customers.views caches per package: the data, and the page and its htmx fragment as
+# rendered with the real-time flag off (0) and on (1).
+TRACK_CACHE_VARIANTS = ("data", "page:0", "page:1", "fragment:0", "fragment:1")
 
 
 def subject_of(package) -> str:
@@ -34,8 +39,8 @@ def subject_of(package) -> str:
 def on_package_event(event: PackageEvent) -> None:
     package = event.package
     # After commit: a reader between our write and the commit would otherwise re-cache the old state.
-    key = track_cache_key(package.tracking_number)
-    transaction.on_commit(lambda: cache.delete(key))
+    keys = [track_cache_key(package.tracking_number, v) for v in TRACK_CACHE_VARIANTS]
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
     if settings.ENABLE_REAL_TIME_TRACKING:
         enqueue(topic=TOPIC_TRACKING, payload=tracking_payload(event), key=f"tracking-event:{event.pk}")

@@ -1,0 +1,177 @@
+"""The public tracking page and API: no personal data, check digit first, cache, rate limit."""
+
+import statistics
+import time
+
+import pytest
+from django.core.cache import cache
+
+from audit.models import AuditLog
+from packages_app import s10
+from packages_app.partner_events import track_cache_key
+from packages_app.services import package_dispatch, package_receive
+from tests.customers.conftest import PERSONAL
+
+pytestmark = pytest.mark.django_db
+
+
+def _wrong_check_digit(number: str) -> str:
+    digit = (int(number[10]) + 1) % 10
+    return number[:10] + str(digit) + number[11:]
+
+
+def test_the_page_shows_status_and_cities_and_no_personal_data(client, parcel, alice):
+    parcel = package_dispatch(package=parcel, actor=alice)
+    response = client.get(f"/track/{parcel.tracking_number}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert parcel.tracking_number in page and "In transit" in page
+    assert "Alphaville" in page and "On its way to Bravotown" in page
+    for secret in [*PERSONAL, "alice", "Alpha Central"]:
+        assert secret not in page, secret
+
+
+def test_the_api_gives_the_same_as_json_and_no_personal_data(client, parcel, alice):
+    parcel = package_dispatch(package=parcel, actor=alice)
+    response = client.get(f"/api/v1/track/{parcel.tracking_number}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["status"] == "IN_TRANSIT" and body["destination_city"] == "Bravotown"
+    assert [e["status"] for e in body["events"]] == ["IN_TRANSIT", "RECEIVED"]
+    assert set(body["events"][0]) == {"status", "status_label", "city", "at", "local_time"}
+    for secret in [*PERSONAL, "alice"]:
+        assert secret not in response.content.decode(), secret
+
+
+def test_a_lower_case_number_with_spaces_is_found(client, parcel):
+    typed = " ".join([parcel.tracking_number[:2].lower(), parcel.tracking_number[2:]])
+    assert client.get(f"/api/v1/track/{typed}").status_code == 200
+
+
+def test_a_mistyped_number_gets_a_helpful_400_before_any_query(client, parcel, django_assert_num_queries):
+    wrong = _wrong_check_digit(parcel.tracking_number)
+    with django_assert_num_queries(0):
+        page = client.get(f"/track/{wrong}")
+        api = client.get(f"/api/v1/track/{wrong}")
+    assert page.status_code == 400 and "one character looks mistyped" in page.content.decode()
+    assert api.status_code == 400 and api.json()["error"] == "invalid_tracking_number"
+    assert "check digit" in api.json()["message"]
+    assert client.get("/api/v1/track/hello").json()["message"].startswith("HELLO is not a tracking number")
+
+
+def test_an_unknown_number_is_a_plain_404(client, db):
+    unknown = s10.build(99_999_990)
+    assert client.get(f"/track/{unknown}").status_code == 404
+    response = client.get(f"/api/v1/track/{unknown}")
+    assert response.status_code == 404 and response.json() == {
+        "error": "not_found",
+        "message": "No package with this number.",
+    }
+
+
+def test_the_form_sends_a_valid_number_to_its_page_and_explains_a_wrong_one(client, parcel):
+    assert client.get("/track/").status_code == 200
+    response = client.get("/track/", {"number": parcel.tracking_number.lower()})
+    assert response.status_code == 302 and response["Location"] == f"/track/{parcel.tracking_number}"
+    response = client.get("/track/", {"number": _wrong_check_digit(parcel.tracking_number)})
+    assert response.status_code == 400 and "check digit does not match" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/track/", "/track/{n}", "/api/v1/track/{n}"])
+def test_only_get_is_allowed(client, parcel, url):
+    assert client.post(url.format(n=parcel.tracking_number)).status_code == 405
+
+
+def test_a_client_over_the_rate_limit_gets_429(client, parcel, settings):
+    settings.TRACK_RATE_LIMIT = "3/m"
+    for _ in range(3):
+        assert client.get(f"/api/v1/track/{parcel.tracking_number}").status_code == 200
+    api = client.get(f"/api/v1/track/{parcel.tracking_number}")
+    page = client.get(f"/track/{parcel.tracking_number}")
+    assert api.status_code == 429 and api.json()["error"] == "rate_limited"
+    assert page.status_code == 429 and "Too many requests" in page.content.decode()
+    assert 0 < int(api["Retry-After"]) <= 60
+    # Another client (another address) is not affected.
+    assert client.get(f"/track/{parcel.tracking_number}", REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_a_cached_hit_runs_no_query_and_a_miss_runs_two(
+    client, parcel, django_assert_num_queries, django_assert_max_num_queries
+):
+    with django_assert_num_queries(2):  # the package (+ destination), its timeline (+ branches)
+        client.get(f"/track/{parcel.tracking_number}")
+    with django_assert_num_queries(0):
+        client.get(f"/track/{parcel.tracking_number}")
+        client.get(f"/api/v1/track/{parcel.tracking_number}")
+
+
+def test_a_miss_stays_at_two_queries_with_a_long_timeline(
+    client, parcel, alice, charlie, django_assert_num_queries
+):
+    from packages_app.models import PackageEvent
+
+    PackageEvent.objects.bulk_create(
+        [PackageEvent(package=parcel, status="RECEIVED", branch=parcel.branch, at=parcel.created_at)] * 80
+    )
+    with django_assert_num_queries(2):
+        body = client.get(f"/api/v1/track/{parcel.tracking_number}").json()
+    assert len(body["events"]) == 50
+
+
+def test_a_change_to_the_package_shows_at_once(
+    client, parcel, alice, charlie, django_capture_on_commit_callbacks
+):
+    assert client.get(f"/api/v1/track/{parcel.tracking_number}").json()["status"] == "RECEIVED"
+    assert cache.get(track_cache_key(parcel.tracking_number)) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        parcel = package_dispatch(package=parcel, actor=alice)
+    assert client.get(f"/api/v1/track/{parcel.tracking_number}").json()["status"] == "IN_TRANSIT"
+    with django_capture_on_commit_callbacks(execute=True):
+        package_receive(package=parcel, actor=charlie)
+    page = client.get(f"/track/{parcel.tracking_number}").content.decode()
+    assert "Ready for pickup in Bravotown" in page
+
+
+def test_cached_hits_answer_in_under_10_ms(client, parcel, settings):
+    settings.TRACK_RATE_LIMIT = "1000/m"
+    figures = {}
+    for name, url in (
+        ("page", f"/track/{parcel.tracking_number}"),
+        ("api", f"/api/v1/track/{parcel.tracking_number}"),
+    ):
+        client.get(url)  # warm the cache
+        times = []
+        for _ in range(50):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        figures[name] = (statistics.median(times), max(times))
+    print("cached hit ms (median, max):", {k: (round(a, 2), round(b, 2)) for k, (a, b) in figures.items()})
+    assert figures["page"][0] < 10 and figures["api"][0] < 10
+
+
+def test_with_real_time_tracking_the_page_polls_a_fragment(client, parcel, settings):
+    settings.ENABLE_REAL_TIME_TRACKING = True
+    page = client.get(f"/track/{parcel.tracking_number}").content.decode()
+    assert 'hx-trigger="every 30s"' in page and f'hx-get="/track/{parcel.tracking_number}"' in page
+    fragment = client.get(f"/track/{parcel.tracking_number}", HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().lstrip().startswith('<div id="track-status"')
+    assert "HX-Request" in fragment["Vary"]
+    settings.ENABLE_REAL_TIME_TRACKING = False
+    assert "hx-trigger" not in client.get(f"/track/{parcel.tracking_number}").content.decode()
+
+
+def test_a_signed_in_clerk_is_not_audited_and_sees_the_anonymous_page(client, parcel, alice):
+    client.force_login(alice)
+    before = AuditLog.objects.count()
+    response = client.get(f"/track/{parcel.tracking_number}")
+    assert response.status_code == 200
+    assert "Sign out" not in response.content.decode()
+    assert AuditLog.objects.count() == before
+
+
+def test_the_label_qr_code_lands_on_the_public_page(parcel):
+    from django.urls import reverse
+
+    assert reverse("customers:track", args=[parcel.tracking_number]) == f"/track/{parcel.tracking_number}"
