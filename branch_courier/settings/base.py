@@ -279,7 +279,7 @@ COMPLIANCE_TLS_TARGETS = env.list("COMPLIANCE_TLS_TARGETS", default=[])
 COMPLIANCE_MAX_BACKUP_AGE = duration("COMPLIANCE_MAX_BACKUP_AGE", "26h")
 COMPLIANCE_MAX_SUPERUSERS = env.int("COMPLIANCE_MAX_SUPERUSERS", default=3)
 # --- Outbox: messages to partner services (docs/outbox.md) --------------------------------
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=5.0)
 OUTBOX_BACKOFF_MAX_SECONDS = env.float("OUTBOX_BACKOFF_MAX_SECONDS", default=3600.0)
 # A claimed message whose worker vanished is due again after this long; longer than any send.
