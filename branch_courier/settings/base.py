@@ -289,6 +289,8 @@ OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=1.0)
 OUTBOX_MAX_AGE = env.int("OUTBOX_MAX_AGE", default=900)
 OUTBOX_METRICS_PORT = env.int("OUTBOX_METRICS_PORT", default=0)
 OUTBOX_GAUGE_SECONDS = env.float("OUTBOX_GAUGE_SECONDS", default=15.0)
+# Sent messages are kept this long (the package page shows its notices), then purge_outbox drops them.
+OUTBOX_SENT_RETENTION_DAYS = env.int("OUTBOX_SENT_RETENTION_DAYS", default=90)
 if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_LEASE_SECONDS <= PARTNER_TIMEOUT:
     raise ImproperlyConfigured("OUTBOX_MAX_ATTEMPTS must be ≥ 1 and OUTBOX_LEASE_SECONDS > PARTNER_TIMEOUT")
 

@@ -236,3 +236,18 @@ def test_delivery_latency_is_observed(fast_outbox):
     queue(2)
     drain()
     assert REGISTRY.get_sample_value("outbox_delivery_latency_seconds_count", labels) == before + 2
+
+
+def test_purge_outbox_dry_runs_then_deletes_only_old_sent_messages(capsys):
+    queue(4)
+    old = timezone.now() - timedelta(days=100)
+    OutboxMessage.objects.filter(key__in=["m-0", "m-1"]).update(status=Status.SENT, sent_at=old)
+    OutboxMessage.objects.filter(key="m-2").update(status=Status.DEAD, created_at=old)
+    call_command("purge_outbox", "--days", "90")
+    assert "Dry run: 2 sent message(s)" in capsys.readouterr().out
+    assert OutboxMessage.objects.count() == 4
+    call_command("purge_outbox", "--days", "90", "--for-real")
+    assert "2 sent message(s) older than 90 days deleted." in capsys.readouterr().out
+    assert sorted(OutboxMessage.objects.values_list("key", flat=True)) == ["m-2", "m-3"]
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("purge_outbox", "--days", "0")
