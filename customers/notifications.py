@@ -31,6 +31,14 @@ class Message:
     html: str
 
 
+def public_base_url() -> str:
+    """PUBLIC_BASE_URL, else the site's first host name (the one customers reach)."""
+    if settings.PUBLIC_BASE_URL:
+        return settings.PUBLIC_BASE_URL.rstrip("/")
+    host = next((h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "localhost")
+    return f"http://{host}:{settings.PORT}" if settings.DEBUG else f"https://{host}"
+
+
 def hold_date(package):
     """The day a ready package is kept until (issue 4 sets hold_until; else HOLD_DAYS from now)."""
     if package.hold_until:
@@ -79,8 +87,7 @@ def build(package, event: str, *, language: str = "") -> Message:
         "branch_address": " ".join(branch.address.split()),
         "opening_hours": branch.opening_hours,
         "hold_until": hold_date(package).isoformat() if event != RETURNED else "",
-        "track_url": settings.PUBLIC_BASE_URL.rstrip("/")
-        + reverse("customers:track", args=[package.tracking_number]),
+        "track_url": public_base_url() + reverse("customers:track", args=[package.tracking_number]),
     }
     template = template_for(event, language)
     return Message(

@@ -298,8 +298,9 @@ if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_LEASE_SECONDS <= PARTNER_TIMEOUT:
 # Requests per client IP per window on /track/ and /api/v1/track/, e.g. "60/m", "1000/h".
 TRACK_RATE_LIMIT = env.str("TRACK_RATE_LIMIT", default="60/m")
 TRACK_CACHE_SECONDS = env.int("TRACK_CACHE_SECONDS", default=60)
-# Where customers reach the public tracking page (links in notifications; the label's QR code).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Where customers reach the public tracking page (links in notices). Unset: https:// and the
+# first ALLOWED_HOSTS name (http://…:PORT with DEBUG); see customers.notifications.public_base_url.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 # Language of notification templates when the package does not say (NotificationTemplate.language).
 NOTIFICATION_DEFAULT_LANGUAGE = env.str("NOTIFICATION_DEFAULT_LANGUAGE", default="en")
 # Reminders go this many days before a ready package's hold date (Package.hold_until).

@@ -204,3 +204,14 @@ def test_hold_reminders_skip_holds_far_away_or_past(parcel, alice, charlie, sett
         Package.objects.filter(pk=parcel.pk).update(hold_until=today + timedelta(days=days))
         call_command("send_hold_reminders", verbosity=0)
     assert not OutboxMessage.objects.exists()
+
+
+def test_links_use_the_first_host_name_when_no_public_url_is_set(settings):
+    from customers.notifications import public_base_url
+
+    settings.PUBLIC_BASE_URL = ""
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*", "branch.courier.example", "localhost"]
+    assert public_base_url() == "https://branch.courier.example"
+    settings.PUBLIC_BASE_URL = "https://track.courier.example/"
+    assert public_base_url() == "https://track.courier.example"
