@@ -147,7 +147,14 @@ def test_cached_hits_answer_in_under_10_ms(client, parcel, settings):
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
         figures[name] = (statistics.median(times), max(times))
-    print("cached hit ms (median, max):", {k: (round(a, 2), round(b, 2)) for k, (a, b) in figures.items()})
+        misses = []
+        for _ in range(20):
+            cache.clear()
+            started = time.perf_counter()
+            client.get(url)
+            misses.append((time.perf_counter() - started) * 1000)
+        figures[f"{name} miss"] = (statistics.median(misses), max(misses))
+    print("public tracking ms (median, max):", {k: (round(a, 2), round(b, 2)) for k, (a, b) in figures.items()})
     assert figures["page"][0] < 10 and figures["api"][0] < 10
 
 
