@@ -26,6 +26,7 @@ class Status(models.TextChoices):
 S = Status
 CLERK = "CLERK"
 SUPERVISOR = "SUPERVISOR"
+SYSTEM = "SYSTEM"  # scheduled jobs (expire_holds), acting for no one in particular
 COUNTER = frozenset({CLERK, SUPERVISOR})
 SUPERVISORS = frozenset({SUPERVISOR})
 
@@ -55,13 +56,16 @@ _EDGES = [
     Edge(S.RETURN_TO_SENDER, S.IN_TRANSIT, "Dispatch back to sender"),
     Edge(S.IN_TRANSIT, S.ARRIVED, "Receive at hub"),
     Edge(S.IN_TRANSIT, S.READY_FOR_PICKUP, "Receive at destination"),
-    Edge(S.IN_TRANSIT, S.RETURNED, "Receive back at origin"),
+    # A return lands at its origin and waits there for the sender (still RETURN_TO_SENDER);
+    # it is RETURNED only when handed back over the counter.
+    Edge(S.IN_TRANSIT, S.RETURN_TO_SENDER, "Receive back at origin"),
+    Edge(S.RETURN_TO_SENDER, S.RETURNED, "Hand back to sender"),
     Edge(S.READY_FOR_PICKUP, S.DELIVERED, "Hand over"),
     Edge(S.READY_FOR_PICKUP, S.OUT_FOR_DELIVERY, "Send out for delivery"),
     Edge(S.OUT_FOR_DELIVERY, S.DELIVERED, "Delivered"),
     Edge(S.OUT_FOR_DELIVERY, S.DELIVERY_FAILED, "Delivery failed", needs_reason=True),
     Edge(S.DELIVERY_FAILED, S.READY_FOR_PICKUP, "Back at the counter"),
-    Edge(S.READY_FOR_PICKUP, S.RETURN_TO_SENDER, "Return to sender", needs_reason=True),
+    Edge(S.READY_FOR_PICKUP, S.RETURN_TO_SENDER, "Return to sender", roles=COUNTER | {SYSTEM}, needs_reason=True),
     Edge(S.RECEIVED, S.CANCELLED, "Cancel", needs_reason=True),
     Edge(S.IN_TRANSIT, S.LOST, "Declare lost", roles=SUPERVISORS, needs_reason=True),
     Edge(S.ARRIVED, S.LOST, "Declare lost", roles=SUPERVISORS, needs_reason=True),

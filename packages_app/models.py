@@ -25,17 +25,30 @@ class Service(models.TextChoices):
 class ReasonCode(models.TextChoices):
     """Why a package was held, cancelled, returned, failed or lost (shown in the timeline)."""
 
-    ADDRESS_PROBLEM = "ADDRESS_PROBLEM", "Address incomplete or wrong"
+    ADDRESS_ISSUE = "ADDRESS_ISSUE", "Address issue"
+    ADDRESS_PROBLEM = "ADDRESS_PROBLEM", "Address incomplete or wrong (older code)"
     RECIPIENT_REQUEST = "RECIPIENT_REQUEST", "Recipient asked to hold"
     SENDER_REQUEST = "SENDER_REQUEST", "Sender asked"
     DAMAGED = "DAMAGED", "Damaged"
     CUSTOMS = "CUSTOMS", "Customs or documents"
-    PAYMENT_PENDING = "PAYMENT_PENDING", "Payment pending"
+    AWAITING_PAYMENT = "AWAITING_PAYMENT", "Awaiting payment"
+    PAYMENT_PENDING = "PAYMENT_PENDING", "Payment pending (older code)"
     RECIPIENT_ABSENT = "RECIPIENT_ABSENT", "Recipient absent"
     REFUSED = "REFUSED", "Refused by recipient"
     HOLD_EXPIRED = "HOLD_EXPIRED", "Not collected in time"
     MISSING = "MISSING", "Missing / not found"
     OTHER = "OTHER", "Other (see note)"
+
+
+# The reasons a clerk may give to put a package on hold (issue 4); the others are for other edges.
+HOLD_REASONS = [
+    ReasonCode.DAMAGED,
+    ReasonCode.ADDRESS_ISSUE,
+    ReasonCode.AWAITING_PAYMENT,
+    ReasonCode.REFUSED,
+    ReasonCode.CUSTOMS,
+    ReasonCode.OTHER,
+]
 
 
 class Package(models.Model):
@@ -194,3 +207,16 @@ class TrackingSerialCounter(models.Model):
 
     def __str__(self) -> str:
         return f"last S10 serial {self.last_value}"
+
+
+# Manifests, handovers and the cash drawer live in their own modules; imported here so Django
+# registers them with this app.
+from packages_app.transit_models import (  # noqa: E402
+    DrawerSession,
+    Handover,
+    Manifest,
+    ManifestItem,
+    Payment,
+)
+
+__all__ = ["DrawerSession", "Handover", "Manifest", "ManifestItem", "Payment"]
