@@ -19,7 +19,17 @@ TOPIC_NOTIFICATION = "notification.package"
 
 # Notification events (NotificationTemplate.event) and the statuses that trigger them.
 READY_FOR_PICKUP, HOLD_REMINDER, RETURNED = "ready_for_pickup", "hold_reminder", "returned"
-NOTIFY_ON_STATUS = {Status.READY_FOR_PICKUP: READY_FOR_PICKUP, Status.RETURNED: RETURNED}
+NOTIFY_ON_STATUS = {Status.READY_FOR_PICKUP: READY_FOR_PICKUP}
+
+
+def notice_for(event: PackageEvent) -> str:
+    """The notification an event triggers, if any."""
+    if event.kind != PackageEvent.Kind.STATUS:
+        return ""
+    # A return that lands back at its origin waits there for the sender: tell the sender.
+    if event.status == Status.RETURN_TO_SENDER and event.from_status == Status.IN_TRANSIT:
+        return RETURNED
+    return NOTIFY_ON_STATUS.get(event.status, "")
 
 
 def track_cache_key(tracking_number: str, variant: str = "data") -> str:
@@ -45,8 +55,9 @@ def on_package_event(event: PackageEvent) -> None:
     if settings.ENABLE_REAL_TIME_TRACKING:
         enqueue(topic=TOPIC_TRACKING, payload=tracking_payload(event), key=f"tracking-event:{event.pk}")
 
-    if event.kind == PackageEvent.Kind.STATUS and event.status in NOTIFY_ON_STATUS:
-        notify(package=package, event=NOTIFY_ON_STATUS[event.status], key_suffix=str(event.pk))
+    notice = notice_for(event)
+    if notice:
+        notify(package=package, event=notice, key_suffix=str(event.pk))
 
 
 def notify(*, package, event: str, key_suffix: str):

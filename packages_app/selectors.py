@@ -194,3 +194,40 @@ def branch_dashboard(user) -> dict:
         "waiting_days": settings.PACKAGES_WAITING_DAYS,
         "today": today_start.date(),
     }
+
+
+# --- Manifests ----------------------------------------------------------------------------------
+
+
+def manifests_for_user(user, *, side: str = ""):
+    """Manifests this user may see: sent from or heading to their branch ("sender"/"receiver" only)."""
+    from packages_app.models import Manifest
+
+    branch_id = getattr(user, "branch_id", None)
+    if not getattr(user, "is_authenticated", False) or branch_id is None:
+        return Manifest.objects.none()
+    if side == "sender":
+        return (
+            Manifest.objects.filter(origin_branch_id=branch_id) if _can_act(user) else Manifest.objects.none()
+        )
+    if side == "receiver":
+        return (
+            Manifest.objects.filter(destination_branch_id=branch_id)
+            if _can_act(user)
+            else Manifest.objects.none()
+        )
+    return Manifest.objects.filter(Q(origin_branch_id=branch_id) | Q(destination_branch_id=branch_id))
+
+
+def get_manifest_for_user(user, pk, *, side: str = ""):
+    """The manifest if this user may see it (or act on it from `side`); Http404 otherwise."""
+    from packages_app.models import Manifest
+
+    try:
+        return (
+            manifests_for_user(user, side=side)
+            .select_related("origin_branch", "destination_branch")
+            .get(pk=pk)
+        )
+    except (Manifest.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such manifest") from exc

@@ -5,9 +5,10 @@ racing on one package cannot both win, writes a PackageEvent and an audit record
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ def actor_role(actor) -> str:
     return getattr(actor, "role", "")
 
 
-def _ensure_responsible(actor, package: Package) -> None:
+def ensure_responsible(actor, package: Package) -> None:
     if getattr(actor, "is_superuser", False):
         return
     if not getattr(actor, "works_counter", False):
@@ -151,10 +152,43 @@ def package_transition(
     locked = Package.objects.select_for_update().get(pk=package.pk)
     if locked.branch_id == package.branch_id and Package.branch.is_cached(package):
         locked.branch = package.branch  # the caller's copy, saves a query
-    _ensure_responsible(actor, locked)
+    ensure_responsible(actor, locked)
+    move(
+        locked=locked,
+        to_status=to_status,
+        actor=actor,
+        role=actor_role(actor),
+        reason_code=reason_code,
+        note=note,
+        to_branch=to_branch,
+        hold_until=hold_until,
+    )
+    return locked
+
+
+def pickup_deadline() -> date:
+    """How long a package waits at the counter before it goes back (settings.HOLD_DAYS)."""
+    return timezone.localdate() + timedelta(days=settings.HOLD_DAYS)
+
+
+def apply(
+    *,
+    locked: Package,
+    to_status: str,
+    role: str,
+    reason_code: str = "",
+    to_branch: Branch | None = None,
+    hold_until: date | None = None,
+    now=None,
+) -> dict:
+    """Check one edge against the table and change the (locked, unsaved) row; the audit changes.
+
+    The single-package and the bulk (manifest) paths both go through here, so the rules about
+    branches, holds and pickup deadlines live in one place.
+    """
     source = locked.status
     edge = lifecycle.check(
-        source=source, target=to_status, role=actor_role(actor), status_before_hold=locked.status_before_hold
+        source=source, target=to_status, role=role, status_before_hold=locked.status_before_hold
     )
     if edge.needs_reason and not reason_code:
         raise TransitionError(f"Give a reason to {edge.verb.lower()}.")
@@ -176,22 +210,118 @@ def package_transition(
     elif source == Status.ON_HOLD:
         locked.status_before_hold = ""
         locked.hold_until = None
+    if to_status == Status.READY_FOR_PICKUP:
+        # The pickup clock (re)starts whenever a package lands on the counter shelf.
+        locked.hold_until = pickup_deadline()
+        changes["hold_until"] = locked.hold_until
+    elif source == Status.READY_FOR_PICKUP:
+        locked.hold_until = None
     if to_status == Status.RETURN_TO_SENDER:
         locked.is_return = True
 
-    now = timezone.now()
+    now = now or timezone.now()
     locked.status = to_status
     locked.status_changed_at = now
     locked.updated_at = now
+    return changes
+
+
+def move(
+    *,
+    locked: Package,
+    to_status: str,
+    actor,
+    role: str,
+    reason_code: str = "",
+    note: str = "",
+    to_branch: Branch | None = None,
+    hold_until: date | None = None,
+    audit_action: str = "",
+) -> Package:
+    """apply() one edge to a locked package, save it, write its event and audit record."""
+    source = locked.status
+    changes = apply(
+        locked=locked,
+        to_status=to_status,
+        role=role,
+        reason_code=reason_code,
+        to_branch=to_branch,
+        hold_until=hold_until,
+    )
     locked.save()
     _event(package=locked, actor=actor, from_status=source, reason_code=reason_code, note=note)
     audit_record(
-        action=f"package.{to_status.lower()}",
+        action=audit_action or f"package.{to_status.lower()}",
         actor=actor,
         obj=locked,
         changes={**changes, **({"reason": reason_code} if reason_code else {})},
     )
     return locked
+
+
+BULK_FIELDS = [
+    "status",
+    "branch",
+    "status_before_hold",
+    "hold_until",
+    "is_return",
+    "status_changed_at",
+    "updated_at",
+]
+
+
+def bulk_move(
+    *,
+    packages: list[Package],
+    targets: dict[int, str],
+    actor,
+    to_branch: Branch | None = None,
+    reason_code: str = "",
+    note: str = "",
+) -> list[PackageEvent]:
+    """Move many locked packages (manifest dispatch and receipt) in a fixed number of queries.
+
+    Every package still goes through apply() and the one transition table; the caller holds the
+    row locks and writes one audit record for the whole batch. TransitionError names the package.
+    """
+    now = timezone.now()
+    role = actor_role(actor)
+    events = []
+    for package in packages:
+        source = package.status
+        try:
+            apply(
+                locked=package,
+                to_status=targets[package.pk],
+                role=role,
+                reason_code=reason_code,
+                to_branch=to_branch,
+                now=now,
+            )
+        except TransitionError as exc:
+            raise TransitionError(f"{package.tracking_number}: {exc}") from exc
+        events.append(
+            PackageEvent(
+                package=package,
+                status=package.status,
+                from_status=source,
+                branch_id=getattr(actor, "branch_id", None) or package.branch_id,
+                actor=actor,
+                at=now,
+                reason_code=reason_code,
+                note=note[:500],
+            )
+        )
+    Package.objects.bulk_update(packages, BULK_FIELDS, batch_size=500)
+    return bulk_events(events)
+
+
+def bulk_events(events: list[PackageEvent]) -> list[PackageEvent]:
+    """Insert timeline rows in one statement per 500 and queue what partners hear about them."""
+    created = PackageEvent.objects.bulk_create(events, batch_size=500)
+    for event in created:
+        partner_events.on_package_event(event)
+    return created
 
 
 def package_dispatch(*, package: Package, actor, to_branch: Branch | None = None) -> Package:
@@ -201,7 +331,7 @@ def package_dispatch(*, package: Package, actor, to_branch: Branch | None = None
 def receive_target(package: Package) -> str:
     """Where a package in transit lands when the branch it is heading to checks it in."""
     if package.is_return and package.branch_id == package.origin_branch_id:
-        return Status.RETURNED
+        return Status.RETURN_TO_SENDER  # back home, waiting for the sender to collect it
     if not package.is_return and package.branch_id == package.destination_branch_id:
         return Status.READY_FOR_PICKUP
     return Status.ARRIVED
@@ -234,10 +364,16 @@ def package_release(*, package: Package, actor, note: str = "") -> Package:
     return package_transition(package=package, to_status=package.status_before_hold, actor=actor, note=note)
 
 
+@transaction.atomic
 def package_cancel(*, package: Package, actor, reason_code: str, note: str = "") -> Package:
-    return package_transition(
+    """Cancel before dispatch; a fee paid at intake goes back to the sender from the drawer."""
+    from packages_app import drawer  # drawer imports this module
+
+    package = package_transition(
         package=package, to_status=Status.CANCELLED, actor=actor, reason_code=reason_code, note=note
     )
+    drawer.refund_fee(package=package, actor=actor)
+    return package
 
 
 @transaction.atomic

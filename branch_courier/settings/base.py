@@ -305,6 +305,10 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 NOTIFICATION_DEFAULT_LANGUAGE = env.str("NOTIFICATION_DEFAULT_LANGUAGE", default="en")
 # Reminders go this many days before a ready package's hold date (Package.hold_until).
 HOLD_REMINDER_DAYS = env.int("HOLD_REMINDER_DAYS", default=2)
+# How many days a package waits at the destination counter before expire_holds sends it back.
+HOLD_DAYS = env.int("HOLD_DAYS", default=14)
+# The currency of fees, COD and the cash drawer (sent to the payment gateway).
+CURRENCY = env.str("CURRENCY", default="USD")
 
 # --- Feature flags (the ops guide's names) ----------------------------------------------------
 ENABLE_REAL_TIME_TRACKING = flag("ENABLE_REAL_TIME_TRACKING", False)
