@@ -132,9 +132,7 @@ def take_payment(*, package: Package, actor, kind: str, amount: Decimal, payment
             ) from exc
         if not result.approved:
             reason = f" ({result.reason})" if result.reason else ""
-            raise PaymentError(
-                f"The card was declined{reason}; nothing was saved. Try another card or cash."
-            )
+            raise PaymentError(f"The card was declined{reason}; nothing was saved. Try another card or cash.")
         charge_id = result.charge_id
     else:
         raise PaymentError("Choose cash or card.")

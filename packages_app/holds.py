@@ -35,13 +35,9 @@ def expire_holds(*, dry_run: bool = False, batch_size: int = 200, progress=None)
     for start in range(0, len(ids), batch_size):
         for pk in ids[start : start + batch_size]:
             with transaction.atomic():
-                locked = (
-                    expired_holds()
-                    .select_for_update(skip_locked=skip_locked)
-                    .select_related("branch")
-                    .filter(pk=pk)
-                    .first()
-                )
+                # No join here: FOR UPDATE would lock the branch row too and make the other run
+                # skip every package of that branch.
+                locked = expired_holds().select_for_update(skip_locked=skip_locked).filter(pk=pk).first()
                 if locked is None:
                     result.skipped += 1
                     continue

@@ -51,7 +51,7 @@ def test_returned_queues_a_notice_to_the_sender(settings, parcel, alice, charlie
     )
     parcel = package_dispatch(package=parcel, actor=charlie)
     parcel = package_receive(package=parcel, actor=alice)
-    assert parcel.status == Status.RETURNED
+    assert parcel.status == Status.RETURN_TO_SENDER  # back at the origin, waiting for the sender
     notices = list(
         OutboxMessage.objects.filter(topic="notification.package")
         .order_by("id")

@@ -171,3 +171,72 @@ def test_concurrent_intakes_get_distinct_numbers(branch_a, branch_b):
     results = _race([lambda c=c: intake(c) for c in clerks])
     numbers = [value for kind, value in results if kind == "ok"]
     assert len(numbers) == 4 and len(set(numbers)) == 4, results
+
+
+# --- Manifests under races (issue 4) ----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_adding_one_package_to_two_manifests_cannot_both_win(branch_a, branch_b):
+    from packages_app import manifest_services as ms
+    from packages_app.models import ManifestItem
+
+    clerk1 = UserFactory(username="m1", branch=branch_a)
+    clerk2 = UserFactory(username="m2", branch=branch_a)
+    first = ms.manifest_open(actor=clerk1, destination_branch=branch_b)
+    second = ms.manifest_open(actor=clerk2, destination_branch=branch_b)
+    package = PackageFactory(origin_branch=branch_a, destination_branch=branch_b)
+    results = _race(
+        [
+            lambda: ms.manifest_add(manifest=first, actor=clerk1, code=package.tracking_number),
+            lambda: ms.manifest_add(manifest=second, actor=clerk2, code=package.tracking_number),
+        ]
+    )
+    assert sorted(kind for kind, _ in results) == ["error", "ok"], results
+    assert isinstance(next(v for k, v in results if k == "error"), TransitionError)
+    assert ManifestItem.objects.filter(package=package).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_receiving_one_manifest_twice_at_once_succeeds_once(branch_a, branch_b):
+    from packages_app import manifest_services as ms
+    from packages_app.models import PackageEvent
+
+    sender = UserFactory(username="s1", branch=branch_a)
+    receivers = [UserFactory(username=f"r{i}", branch=branch_b) for i in range(2)]
+    manifest = ms.manifest_open(actor=sender, destination_branch=branch_b)
+    package = PackageFactory(origin_branch=branch_a, destination_branch=branch_b)
+    ms.manifest_add(manifest=manifest, actor=sender, code=package.tracking_number)
+    ms.manifest_seal(manifest=manifest, actor=sender)
+    ms.manifest_dispatch(manifest=manifest, actor=sender)
+    ms.manifest_receive_scan(manifest=manifest, actor=receivers[0], code=package.tracking_number)
+    results = _race([lambda r=r: ms.manifest_receive_finish(manifest=manifest, actor=r) for r in receivers])
+    assert sorted(kind for kind, _ in results) == ["error", "ok"], results
+    assert "already been received" in str(next(v for k, v in results if k == "error"))
+    assert PackageEvent.objects.filter(package=package, status=Status.READY_FOR_PICKUP).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_expire_holds_runs_at_once_move_each_package_once(branch_a, branch_b):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from packages_app.holds import expire_holds
+    from packages_app.models import PackageEvent
+
+    past = timezone.localdate() - timedelta(days=1)
+    packages = [
+        PackageFactory(
+            origin_branch=branch_a,
+            destination_branch=branch_b,
+            branch=branch_b,
+            status=Status.READY_FOR_PICKUP,
+            hold_until=past,
+        )
+        for _ in range(20)
+    ]
+    results = _race([lambda: expire_holds(batch_size=5), lambda: expire_holds(batch_size=5)])
+    assert all(kind == "ok" for kind, _ in results), results
+    assert sum(r.moved for _, r in results) == 20
+    assert PackageEvent.objects.filter(package__in=packages, status=Status.RETURN_TO_SENDER).count() == 20
