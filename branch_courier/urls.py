@@ -13,6 +13,8 @@ urlpatterns = [
     # Clerks and supervisors land on their branch dashboard (packages_app); others on accounts' home.
     path("", package_views.home, name="home"),
     path("packages/", include("packages_app.urls")),
+    path("manifests/", include("packages_app.manifest_urls")),
+    path("drawer/", include("packages_app.drawer_urls")),
     path("inquiries/", include("inquiries_app.urls")),
     path("accounts/", include("branch_courier.accounts.urls")),
     path("audit/", include("audit.urls")),

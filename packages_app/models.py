@@ -217,6 +217,7 @@ from packages_app.transit_models import (  # noqa: E402
     Manifest,
     ManifestItem,
     Payment,
+    manifest_pk_from_number,
 )
 
-__all__ = ["DrawerSession", "Handover", "Manifest", "ManifestItem", "Payment"]
+__all__ = ["DrawerSession", "Handover", "Manifest", "ManifestItem", "Payment", "manifest_pk_from_number"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -231,3 +231,61 @@ def get_manifest_for_user(user, pk, *, side: str = ""):
         )
     except (Manifest.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such manifest") from exc
+
+
+# --- Cash drawers -------------------------------------------------------------------------------
+
+
+def drawers_for_user(user):
+    """A clerk sees their own drawer sessions; a supervisor every session of their branch."""
+    from packages_app.models import DrawerSession
+
+    if not _can_act(user):
+        return DrawerSession.objects.none()
+    if getattr(user, "is_supervisor", False):
+        return DrawerSession.objects.filter(branch_id=user.branch_id)
+    return DrawerSession.objects.filter(clerk=user)
+
+
+def get_drawer_for_user(user, pk):
+    from packages_app.models import DrawerSession
+
+    try:
+        return drawers_for_user(user).select_related("clerk", "branch").get(pk=pk)
+    except (DrawerSession.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such drawer session") from exc
+
+
+def end_of_day(user, day) -> dict:
+    """A supervisor's end-of-day report for their branch: totals by method, by clerk, discrepancies.
+
+    Three grouped queries whatever the day's volume.
+    """
+    from packages_app.models import DrawerSession, Payment
+
+    tz = branch_tz(user)
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()), tz)
+    end = start + timedelta(days=1)
+    payments = Payment.objects.filter(branch_id=user.branch_id, at__gte=start, at__lt=end)
+    by_method = list(
+        payments.values("method", "kind")
+        .annotate(total=Sum("amount"), n=Count("*"))
+        .order_by("method", "kind")
+    )
+    by_clerk = list(
+        payments.values("clerk__username", "method", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by("clerk__username", "method", "kind")
+    )
+    sessions = list(
+        DrawerSession.objects.filter(branch_id=user.branch_id, opened_at__gte=start, opened_at__lt=end)
+        .select_related("clerk")
+        .order_by("clerk__username", "opened_at")
+    )
+    return {
+        "day": day,
+        "by_method": by_method,
+        "by_clerk": by_clerk,
+        "sessions": sessions,
+        "discrepancies": [s for s in sessions if s.discrepancy],
+    }

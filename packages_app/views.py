@@ -15,14 +15,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branch_courier.core import panels
 from branch_courier.core.csv_export import csv_lines, csv_response
-from packages_app import labels, lifecycle, s10, selectors, services
+from packages_app import drawer, labels, lifecycle, s10, selectors, services
 from packages_app.forms import IntakeForm, ListFilterForm, ScanForm, TransitionForm
+from packages_app.handover import handover_target
 from packages_app.lifecycle import Status, TransitionError
-from packages_app.models import PackageEvent
+from packages_app.models import HOLD_REASONS, Handover, PackageEvent
 from packages_app.tariffs import NoTariffError
+from packages_app.transit_forms import PaymentFields
 
 PAGE_SIZE = 50
-RECEIVE_TARGETS = {Status.ARRIVED, Status.READY_FOR_PICKUP, Status.RETURNED}
+RECEIVE_TARGETS = {Status.ARRIVED, Status.READY_FOR_PICKUP, Status.RETURN_TO_SENDER}
+COUNTER_HANDOVER = {
+    (Status.READY_FOR_PICKUP, Status.DELIVERED),
+    (Status.RETURN_TO_SENDER, Status.RETURNED),
+}
 TIMELINE_LIMIT = 100
 SCAN_HISTORY = 25
 
@@ -51,10 +57,13 @@ def home(request):
 def intake(request):
     _counter_staff(request.user)
     form = IntakeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    pay = PaymentFields(request.POST or None, card_enabled=drawer.card_payments_enabled())
+    if request.method == "POST" and all([form.is_valid(), pay.is_valid()]):
         data = form.cleaned_data
         try:
-            package = services.package_intake(
+            # The fee is taken in the same transaction: a failed payment leaves no package behind.
+            package = drawer.intake_and_pay(
+                payment=pay.payment_input(),
                 actor=request.user,
                 sender=services.Party(
                     data["sender_name"], data["sender_phone"], data["sender_address"], data["sender_email"]
@@ -76,14 +85,21 @@ def intake(request):
             )
         except NoTariffError as exc:
             form.add_error("weight_grams", str(exc))
+        except drawer.PaymentError as exc:
+            pay.add_error("payment_method", str(exc))
+            if "declined" in str(exc):
+                pay.data = pay.data.copy()
+                pay.data["payment_key"] = ""  # a new attempt is a new charge
         except TransitionError as exc:
             form.add_error(None, str(exc))
         else:
+            paid = "card" if pay.cleaned_data["payment_method"] == "CARD" else "cash"
             messages.success(
-                request, f"{package.tracking_number} taken in; fee {package.fee}. Print the label."
+                request,
+                f"{package.tracking_number} taken in; fee {package.fee} paid by {paid}. Print the label.",
             )
             return redirect(reverse("packages:detail", args=[package.tracking_number]) + "?new=1")
-    return render(request, "packages_app/intake.html", {"form": form})
+    return render(request, "packages_app/intake.html", {"form": form, "pay": pay})
 
 
 @login_required
@@ -108,6 +124,8 @@ def detail(request, tracking):
         edges = [
             e for e in edges if e.target not in RECEIVE_TARGETS - {landing} or e.source != Status.IN_TRANSIT
         ]
+        # Handing over needs the collector's ID (and COD): the Handover screen, not a button here.
+        edges = [e for e in edges if (e.source, e.target) not in COUNTER_HANDOVER]
     ctx = {
         "package": package,
         "events": events,
@@ -117,6 +135,9 @@ def detail(request, tracking):
         "just_created": request.GET.get("new") == "1",
         "label_sizes": labels.SIZES,
         "panels": panels.collect("package_detail", request=request, package=package),
+        "hold_reasons": [(r.value, r.label) for r in HOLD_REASONS],
+        "handover": Handover.objects.filter(package=package).first() if package.is_final else None,
+        "can_hand_over": can_act and bool(handover_target(package)),
     }
     return render(request, "packages_app/detail.html", ctx)
 
@@ -131,15 +152,27 @@ def transition(request, tracking):
         messages.error(request, f"Nothing changed — {errors}")
         return redirect("packages:detail", tracking=package.tracking_number)
     data = form.cleaned_data
+    if (package.status, data["to_status"]) in COUNTER_HANDOVER:
+        messages.error(request, "Hand it over from the Handover screen: it records who collected it.")
+        return redirect("packages:handover", tracking=package.tracking_number)
+    # Cancelling refunds the fee from the drawer: its own service.
+    change = services.package_cancel if data["to_status"] == Status.CANCELLED else services.package_transition
+    kwargs = (
+        {}
+        if change is services.package_cancel
+        else {
+            "to_status": data["to_status"],
+            "to_branch": data["to_branch"],
+            "hold_until": data["hold_until"],
+        }
+    )
     try:
-        package = services.package_transition(
+        package = change(
             package=package,
-            to_status=data["to_status"],
             actor=request.user,
             reason_code=data["reason_code"],
             note=data["note"],
-            to_branch=data["to_branch"],
-            hold_until=data["hold_until"],
+            **kwargs,
         )
     except TransitionError as exc:
         messages.error(request, str(exc))
@@ -271,7 +304,7 @@ def _scan(request, *, action: str, code: str, reason_code: str) -> dict:
         }
     try:
         if action == "check_in":
-            if package.status in (Status.ARRIVED, Status.READY_FOR_PICKUP, Status.RETURNED) and (
+            if package.status in (Status.ARRIVED, Status.READY_FOR_PICKUP, Status.RETURN_TO_SENDER) and (
                 package.branch_id == request.user.branch_id
             ):
                 return {

@@ -59,3 +59,13 @@ def assert_max_statements():
         )
 
     return check
+
+
+@pytest.fixture
+def alice_drawer(alice):
+    """Alice's cash drawer, open with a float: intake takes the fee into it."""
+    from decimal import Decimal
+
+    from packages_app.drawer import drawer_open
+
+    return drawer_open(actor=alice, opening_float=Decimal("50.00"))

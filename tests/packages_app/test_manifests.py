@@ -8,7 +8,6 @@ from audit.models import AuditLog
 from packages_app import manifest_services as ms
 from packages_app.lifecycle import Status, TransitionError
 from packages_app.models import Manifest, ManifestItem, Package, PackageEvent
-from packages_app.services import package_dispatch
 from tests.factories import PackageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -36,7 +36,7 @@ def _intake_data(branch, **overrides):
 # --- Intake -------------------------------------------------------------------------------------
 
 
-def test_intake_lands_on_the_package_page_with_the_label_ready(alice_client, branch_a, branch_b):
+def test_intake_lands_on_the_package_page_with_the_label_ready(alice_client, alice_drawer, branch_a, branch_b):
     response = alice_client.post("/packages/new/", _intake_data(branch_b), follow=True)
     package = Package.objects.get()
     assert response.redirect_chain[-1][0] == f"/packages/{package.tracking_number}/?new=1"
@@ -184,7 +184,7 @@ def test_destination_cannot_act_on_an_incoming_package(alice_client, package_b):
     assert alice_client.post(url, {"to_status": "CANCELLED", "reason_code": "OTHER"}).status_code == 404
 
 
-def test_html_in_names_is_shown_escaped(alice_client, branch_a, branch_b):
+def test_html_in_names_is_shown_escaped(alice_client, alice_drawer, branch_a, branch_b):
     package = PackageFactory(
         origin_branch=branch_a,
         destination_branch=branch_b,
