@@ -99,7 +99,9 @@ class HandoverForm(PaymentFields):
     id_type = forms.ChoiceField(label="ID type", choices=Handover.IdType.choices)
     id_last4 = forms.CharField(
         label="Last 4 characters of the ID number",
-        max_length=4,  # the browser stops at 4; the server refuses more (never stores them)
+        # The browser stops at 4 (maxlength); a longer paste is refused by clean_id_last4 with a
+        # message that says why, and is never stored or logged.
+        max_length=64,
         help_text="Only the last 4 — never type the whole number.",
     )
 
@@ -108,7 +110,7 @@ class HandoverForm(PaymentFields):
     def __init__(self, *args, cod=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["collector_name"].widget.attrs["autofocus"] = True
-        self.fields["id_last4"].widget.attrs.update({"autocomplete": "off", "size": 4})
+        self.fields["id_last4"].widget.attrs.update({"autocomplete": "off", "size": 4, "maxlength": 4})
         self.cod = cod
         if not cod:
             for name in ("payment_method", "card_token"):

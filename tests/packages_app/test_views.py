@@ -36,7 +36,9 @@ def _intake_data(branch, **overrides):
 # --- Intake -------------------------------------------------------------------------------------
 
 
-def test_intake_lands_on_the_package_page_with_the_label_ready(alice_client, alice_drawer, branch_a, branch_b):
+def test_intake_lands_on_the_package_page_with_the_label_ready(
+    alice_client, alice_drawer, branch_a, branch_b
+):
     response = alice_client.post("/packages/new/", _intake_data(branch_b), follow=True)
     package = Package.objects.get()
     assert response.redirect_chain[-1][0] == f"/packages/{package.tracking_number}/?new=1"
