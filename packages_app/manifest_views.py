@@ -67,7 +67,7 @@ def manifest_detail(request, pk):
         "package", "package__destination_branch"
     )
     outcome = request.GET.get("outcome", "")
-    if outcome in ManifestItem.Outcome.values:
+    if outcome and outcome in ManifestItem.Outcome.values:  # "" (pending) means all
         items = items.filter(outcome=outcome)
     page = Paginator(items.order_by("added_at", "id"), ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     is_sender = manifest.origin_branch_id == request.user.branch_id and request.user.works_counter
