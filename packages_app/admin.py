@@ -3,7 +3,16 @@
 from django.contrib import admin, messages
 
 from packages_app.lifecycle import TransitionError
-from packages_app.models import Package, PackageEvent, ReasonCode, Tariff
+from packages_app.models import (
+    DrawerSession,
+    Handover,
+    Manifest,
+    Package,
+    PackageEvent,
+    Payment,
+    ReasonCode,
+    Tariff,
+)
 from packages_app.services import package_cancel
 
 
@@ -83,3 +92,42 @@ class TariffAdmin(admin.ModelAdmin):
     list_editable = ["price", "is_active"]
     list_filter = ["service", "is_active"]
     ordering = ["service", "max_weight_grams"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Manifests, handovers, drawers and payments change only through the counter's services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Manifest)
+class ManifestAdmin(ReadOnlyAdmin):
+    list_display = ["number", "origin_branch", "destination_branch", "state", "created_at", "missing_count"]
+    list_filter = ["state"]
+    list_select_related = ["origin_branch", "destination_branch"]
+
+
+@admin.register(DrawerSession)
+class DrawerSessionAdmin(ReadOnlyAdmin):
+    list_display = ["clerk", "branch", "opened_at", "closed_at", "expected_cash", "counted_cash"]
+    list_select_related = ["clerk", "branch"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["at", "package", "kind", "method", "amount", "clerk", "branch"]
+    list_filter = ["kind", "method"]
+    list_select_related = ["package", "clerk", "branch"]
+
+
+@admin.register(Handover)
+class HandoverAdmin(ReadOnlyAdmin):
+    list_display = ["package", "collector_name", "id_type", "id_last4", "cod_collected", "at"]
+    list_select_related = ["package"]

@@ -50,9 +50,8 @@ def handover_search(request):
                 form.add_error("q", "Enter a full tracking number or at least 6 digits of a phone number.")
                 waiting = waiting.none()
             else:
-                waiting = waiting.filter(
-                    Q(recipient_phone_digits=digits) | Q(sender_phone__contains=digits[-6:])
-                )
+                # The indexed recipient phone; a return is found by its tracking number.
+                waiting = waiting.filter(recipient_phone_digits=digits)
         results = list(waiting.order_by("-status_changed_at")[:SEARCH_LIMIT])
         if len(results) == 1 and form.is_valid():
             return redirect("packages:handover", tracking=results[0].tracking_number)

@@ -125,7 +125,6 @@ class HandoverForm(PaymentFields):
         return value.upper()
 
 
-
 class HandoverSearchForm(forms.Form):
     q = forms.CharField(label="Tracking number or recipient's phone", max_length=40)
 

@@ -196,3 +196,25 @@ def test_dispatch_and_receipt_of_500_packages_use_a_bounded_number_of_statements
         ms.manifest_receive_finish(manifest=manifest, actor=charlie)  # none scanned: 500 missing
     print(f"receipt of 500 (all missing): {(time.perf_counter() - started) * 1000:.0f} ms")
     assert Manifest.objects.get(pk=manifest.pk).missing_count == 500
+
+
+def test_demo_manifests_are_made_through_the_services_once(branch_b):
+    from branch_courier.accounts.demo import seed_staff
+    from packages_app.demo_transit import seed_manifests
+
+    seed_staff(password="demo-password-1")
+    from branch_courier.accounts.models import Branch
+
+    nyc, bos = Branch.objects.get(code="NYC01"), Branch.objects.get(code="BOS01")
+    for _ in range(6):
+        PackageFactory(origin_branch=nyc, destination_branch=bos)
+    assert seed_manifests() == 2
+    assert sorted(Manifest.objects.values_list("state", flat=True)) == ["DISPATCHED", "OPEN"]
+    assert seed_manifests() == 0
+
+
+def test_admin_lists_the_new_models_read_only(admin_client, alice, branch_b):
+    ms.manifest_open(actor=alice, destination_branch=branch_b)
+    for url in ("manifest", "drawersession", "payment", "handover"):
+        assert admin_client.get(f"/admin/packages_app/{url}/").status_code == 200
+    assert admin_client.get("/admin/packages_app/manifest/add/").status_code == 403

@@ -240,3 +240,16 @@ def test_two_expire_holds_runs_at_once_move_each_package_once(branch_a, branch_b
     assert all(kind == "ok" for kind, _ in results), results
     assert sum(r.moved for _, r in results) == 20
     assert PackageEvent.objects.filter(package__in=packages, status=Status.RETURN_TO_SENDER).count() == 20
+
+
+@pytest.mark.django_db
+def test_the_one_open_manifest_check_uses_its_partial_unique_index(branch_a, branch_b):
+    from packages_app.models import ManifestItem
+
+    query = ManifestItem.objects.filter(package_id=1, in_open_manifest=True).values_list("manifest_id")
+    plan = _explain(query, seqscan=False)
+    assert "manifest_item_one_open" in plan, plan
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'manifest_item_one_open'")
+        (definition,) = cursor.fetchone()
+    assert "UNIQUE" in definition and "WHERE in_open_manifest" in definition

@@ -222,3 +222,26 @@ def test_end_of_day_report_totals_by_method_clerk_and_discrepancy(
     assert "8.50" in body and "alice" in body and "-0.50" in body
     assert "1 drawer with a discrepancy" in body
     assert 'style="' not in body
+
+
+def test_a_scan_into_a_500_item_manifest_answers_quickly(
+    alice, alice_client, manifest, branch_a, branch_b, django_assert_max_num_queries
+):
+    import time
+
+    packages = Package.objects.bulk_create(
+        PackageFactory.build(origin_branch=branch_a, destination_branch=branch_b, branch=branch_a)
+        for _ in range(501)
+    )
+    ManifestItem.objects.bulk_create(
+        ManifestItem(manifest=manifest, package=p, added_by=alice, added_at=p.created_at)
+        for p in packages[:500]
+    )
+    alice_client.get("/drawer/")  # warm the session and URL resolver
+    with django_assert_max_num_queries(20):
+        started = time.perf_counter()
+        response = alice_client.post(f"/manifests/{manifest.pk}/add/", {"code": packages[-1].tracking_number})
+        elapsed = time.perf_counter() - started
+    assert response.status_code == 302 and manifest.items.count() == 501
+    print(f"\nPOST scan into a 500-item manifest (whole request): {elapsed * 1000:.1f} ms")
+    assert elapsed < 0.5  # the figure is reported; this only catches a pathological regression

@@ -47,6 +47,14 @@ class Command(BaseCommand):
             self.stdout.write(f"Password for all of them: {password}")
         made = self._seed_packages(packages, seed, options["verbosity"])
         self._seed_inquiries(made, packages is not None, seed, options["verbosity"])
+        self._seed_transit(options["verbosity"])
+
+    def _seed_transit(self, verbosity):
+        from packages_app.demo_transit import seed_manifests
+
+        made = seed_manifests()
+        if verbosity >= 1 and made:
+            self.stdout.write(self.style.SUCCESS(f"{made} demo manifests created."))
 
     def _seed_packages(self, count, seed, verbosity):
         # Imported here: core must not depend on packages_app at import time.
