@@ -13,6 +13,13 @@ def test_intake_label_dispatch_and_scan_check_in(
     page, browser, live_server, alice, charlie, branch_b, password
 ):
     ensure_tariff()
+    # Intake takes the fee in cash into the clerk's open drawer (tests/e2e/test_transit.py opens it
+    # through the screen).
+    from decimal import Decimal
+
+    from packages_app.drawer import drawer_open
+
+    drawer_open(actor=alice, opening_float=Decimal("0.00"))
     login(page, "alice", password)
     page.wait_for_url("**/")
     page.click("text=New package")
