@@ -172,3 +172,22 @@ def test_only_one_open_drawer_per_clerk_in_the_database(alice):
         DrawerSession.objects.create(
             branch=alice.branch, clerk=alice, opened_at=timezone.now(), opening_float=1
         )
+
+
+def test_the_database_refuses_more_than_4_id_characters(charlie, ready):
+    from django.db import DataError, IntegrityError, transaction
+    from django.utils import timezone
+
+    from packages_app.models import Handover
+
+    # PostgreSQL's varchar(4) refuses it (DataError); on SQLite the check constraint does.
+    with pytest.raises((IntegrityError, DataError)), transaction.atomic():
+        Handover.objects.create(
+            package=ready,
+            collector_name="X",
+            id_type="PASSPORT",
+            id_last4="12345",
+            branch=charlie.branch,
+            handed_over_by=charlie,
+            at=timezone.now(),
+        )
