@@ -245,3 +245,44 @@ def test_a_scan_into_a_500_item_manifest_answers_quickly(
     assert response.status_code == 302 and manifest.items.count() == 501
     print(f"\nPOST scan into a 500-item manifest (whole request): {elapsed * 1000:.1f} ms")
     assert elapsed < 0.5  # the figure is reported; this only catches a pathological regression
+
+
+def _intake_form(branch, **extra):
+    from tests.packages_app.test_views import _intake_data
+
+    return _intake_data(branch, **extra)
+
+
+def test_intake_by_card_declined_then_approved_through_the_screen(
+    settings, partner_stub, alice_client, branch_b
+):
+    settings.PAYMENT_GATEWAY_URL = partner_stub.url
+    partner_stub.answers["/charges"] = (402, {"status": "declined", "reason": "card expired"})
+    form = _intake_form(branch_b, payment_method="CARD", card_token="tok_1", payment_key="key-1")
+    response = alice_client.post("/packages/new/", form)
+    body = response.content.decode()
+    assert response.status_code == 200 and "declined (card expired)" in body and "nothing was saved" in body
+    assert not Package.objects.exists()
+    assert 'value="key-1"' not in body  # a declined card: the next attempt is a new charge
+    partner_stub.answers["/charges"] = (200, {"status": "approved", "id": "ch_9"})
+    response = alice_client.post("/packages/new/", {**form, "payment_key": "key-2"}, follow=True)
+    assert "paid by card" in response.content.decode()
+    assert Payment.objects.get().charge_id == "ch_9"
+
+
+def test_intake_without_an_open_drawer_says_so_and_saves_nothing(alice_client, branch_b):
+    response = alice_client.post("/packages/new/", _intake_form(branch_b))
+    assert "Open your cash drawer first" in response.content.decode()
+    assert not Package.objects.exists()
+
+
+def test_intake_gateway_timeout_keeps_the_key_for_a_safe_retry(
+    settings, partner_stub, alice_client, branch_b
+):
+    settings.PAYMENT_GATEWAY_URL = partner_stub.url
+    settings.PAYMENT_TIMEOUT = 0.3
+    partner_stub.mode, partner_stub.delay = "slow", 1
+    form = _intake_form(branch_b, payment_method="CARD", card_token="tok_1", payment_key="key-t")
+    body = alice_client.post("/packages/new/", form).content.decode()
+    assert "could not reach the payment gateway" in body and 'value="key-t"' in body
+    assert not Package.objects.exists()
