@@ -11,6 +11,9 @@ DEFAULT_PASSWORD = "courier-demo-2026"  # noqa: S105 (demo data only; refused in
 # Without --packages, a fresh database gets this many so the screens are not empty.
 STARTER_PACKAGES = 40
 STARTER_INQUIRIES = 12
+# Scale data (--packages 100000 and more) spreads over this many branches unless --branches says.
+SCALE_PACKAGES = 100_000
+SCALE_BRANCHES = 50
 
 
 class Command(BaseCommand):
@@ -33,8 +36,26 @@ class Command(BaseCommand):
             help=f"Add N demo packages (default: {STARTER_PACKAGES} if the database has none, else 0).",
         )
         parser.add_argument("--seed", type=int, default=1, help="Random seed for the demo packages.")
+        parser.add_argument(
+            "--branches",
+            type=int,
+            default=None,
+            metavar="N",
+            help=(
+                "Top the active branches up to N, each with a clerk, supervisor and auditor "
+                f"(default: {SCALE_BRANCHES} with --packages {SCALE_PACKAGES} or more, "
+                "else the demo branches only)."
+            ),
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=2,
+            metavar="N",
+            help="Worker processes inserting packages on PostgreSQL (default 2; SQLite uses one).",
+        )
 
-    def handle(self, *args, password, force, packages, seed, **options):
+    def handle(self, *args, password, force, packages, seed, branches, jobs, **options):
         if settings.SETTINGS_MODULE.endswith(".production") and not force:
             raise CommandError("refusing to seed demo data under production settings (use --force)")
         if len(password) < 8:
@@ -45,7 +66,10 @@ class Command(BaseCommand):
             for name in usernames:
                 self.stdout.write(f"  {name}")
             self.stdout.write(f"Password for all of them: {password}")
-        made = self._seed_packages(packages, seed, options["verbosity"])
+        if jobs < 1:
+            raise CommandError("--jobs must be 1 or more")
+        self._seed_branches(branches, packages, options["verbosity"])
+        made = self._seed_packages(packages, seed, jobs, options["verbosity"])
         self._seed_inquiries(made, packages is not None, seed, options["verbosity"])
         self._seed_transit(options["verbosity"])
 
@@ -56,7 +80,23 @@ class Command(BaseCommand):
         if verbosity >= 1 and made:
             self.stdout.write(self.style.SUCCESS(f"{made} demo manifests created."))
 
-    def _seed_packages(self, count, seed, verbosity):
+    def _seed_branches(self, total, packages, verbosity):
+        from packages_app.demo import ensure_branches
+
+        if total is None:
+            total = SCALE_BRANCHES if (packages or 0) >= SCALE_PACKAGES else 0
+        if total < 0:
+            raise CommandError("--branches must be 0 or more")
+        try:
+            made = ensure_branches(total=total)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        if made and verbosity >= 1:
+            self.stdout.write(
+                self.style.SUCCESS(f"{made} more branches (with a clerk, supervisor and auditor each).")
+            )
+
+    def _seed_packages(self, count, seed, jobs, verbosity):
         # Imported here: core must not depend on packages_app at import time.
         from packages_app.demo import seed_packages
         from packages_app.models import Package
@@ -71,13 +111,18 @@ class Command(BaseCommand):
 
         def progress(done, total):
             if verbosity >= 1:
-                rate = done / max(time.monotonic() - started, 0.001)
+                elapsed = time.monotonic() - started
+                rate = done / max(elapsed, 0.001)
+                left = (total - done) / max(rate, 0.001)
                 ending = "\n" if done == total else "\r"
-                self.stdout.write(f"  packages {done:,}/{total:,} ({rate:,.0f}/s)", ending=ending)
+                self.stdout.write(
+                    f"  packages {done:,}/{total:,} ({rate:,.0f}/s, {elapsed:,.0f} s, ~{left:,.0f} s left)",
+                    ending=ending,
+                )
                 self.stdout.flush()
 
         try:
-            made = seed_packages(count=count, seed=seed, progress=progress)
+            made = seed_packages(count=count, seed=seed, jobs=jobs, progress=progress)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 1:
