@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate demo clean
+.PHONY: run test lint format install migrate demo clean bench resilience
 
 $(STAMP): requirements.txt requirements-ops.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,19 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	bash scripts/run-tests.sh
+
+## make bench: seed (or reuse) the bc_bench database with BENCH_PACKAGES (1,000,000) packages, start
+## gunicorn with production settings on 127.0.0.1:$${BENCH_PORT:-8090} and measure each endpoint with wrk
+## (BENCH_DURATION s each). Needs PostgreSQL (DB_HOST, default 127.0.0.1) and Redis. See docs/performance.md.
+bench: install
+	bash scripts/ensure-bench-tools.sh
+	DB_HOST=$${DB_HOST:-127.0.0.1} DB_USER=$${DB_USER:-postgres} $(PY) scripts/bench.py
+
+## make resilience: private PostgreSQL + Redis + partner stub on loopback; sustained load, Redis and
+## PostgreSQL restarts, partners down. RESIL_SUSTAINED (300 s) bounds the first phase.
+resilience: install
+	bash scripts/ensure-bench-tools.sh
+	$(PY) scripts/resilience.py
 
 lint: install
 	$(VENV)/bin/ruff check .

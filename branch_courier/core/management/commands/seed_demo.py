@@ -122,7 +122,13 @@ class Command(BaseCommand):
                 self.stdout.flush()
 
         try:
-            made = seed_packages(count=count, seed=seed, jobs=jobs, progress=progress)
+            made = seed_packages(
+                count=count,
+                seed=seed,
+                jobs=jobs,
+                progress=progress,
+                note=lambda message: verbosity >= 1 and self.stdout.write(f"  {message}"),
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 1:

@@ -1,0 +1,488 @@
+"""make bench: measure the app under load on loopback, with production settings, on a big database.
+
+Seeds (or reuses) the benchmark database, migrates, collects static files, counts the SQL queries
+of each endpoint with Django's test client, starts gunicorn with deploy/gunicorn.conf.py, signs in
+over HTTP as a clerk of the busiest branch, warms up, then runs Debian's wrk against each endpoint
+for a fixed time at a fixed concurrency. Prints a table and writes JSON to bench/results/.
+
+Environment (all optional): BENCH_PACKAGES (1000000), BENCH_SEED (1), BENCH_DB_NAME (bc_bench),
+BENCH_DURATION seconds per endpoint (10), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
+BENCH_PORT (8090), BENCH_REDIS_URL (redis://127.0.0.1:6379/10), BENCH_ONLY (comma-separated
+endpoint names), DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (127.0.0.1/5432/postgres/-),
+WEB_CONCURRENCY / GUNICORN_THREADS (gunicorn.conf.py's defaults).
+"""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PACKAGES = int(os.environ.get("BENCH_PACKAGES", "1000000"))
+SEED = int(os.environ.get("BENCH_SEED", "1"))
+DB_NAME = os.environ.get("BENCH_DB_NAME", "bc_bench")
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+PORT = int(os.environ.get("BENCH_PORT", "8090"))
+ONLY = {n for n in os.environ.get("BENCH_ONLY", "").split(",") if n}
+PASSWORD = "courier-demo-2026"  # noqa: S105 (the demo password seed_demo sets)
+HOST = f"127.0.0.1:{PORT}"
+ORIGIN = f"https://{HOST}"
+
+
+def server_environment(prom_dir: str) -> dict[str, str]:
+    """Production settings against the benchmark database and its own Redis db."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "branch_courier.settings.production",
+            "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "DB_HOST": os.environ.get("DB_HOST", "127.0.0.1"),
+            "DB_PORT": os.environ.get("DB_PORT", "5432"),
+            "DB_USER": os.environ.get("DB_USER", "postgres"),
+            "DB_NAME": DB_NAME,
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"),
+            "CACHE_KEY_PREFIX": "bench",
+            # Every request comes from 127.0.0.1: the public rate limit would answer 429 after 60.
+            "TRACK_RATE_LIMIT": "100000000/m",
+            "GUNICORN_BIND": HOST,
+            "PROMETHEUS_MULTIPROC_DIR": prom_dir,
+            "ENVIRONMENT": "bench",
+        }
+    )
+    env.pop("DEBUG", None)
+    return env
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    params = {
+        "host": os.environ["DB_HOST"],
+        "port": os.environ["DB_PORT"],
+        "user": os.environ["DB_USER"],
+        "password": os.environ.get("DB_PASSWORD", ""),
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+            print(f"created database {DB_NAME}")
+
+
+def prepare() -> dict:
+    """Migrate, seed when short of BENCH_PACKAGES, collect static; pick what to request."""
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+
+    from branch_courier.accounts.models import User
+    from inquiries_app.models import CustomerInquiry
+    from packages_app.models import Package
+
+    call_command("migrate", interactive=False, verbosity=0)
+    have = Package.objects.count()
+    if have < PACKAGES:
+        print(f"{DB_NAME} has {have:,} packages; seeding {PACKAGES - have:,} more")
+        call_command("seed_demo", packages=PACKAGES - have, seed=SEED, force=True, verbosity=1)
+        with connection.cursor() as cursor:
+            for table in ("packages", "package_events", "audit_auditlog", "customer_inquiries"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+    else:
+        print(f"{DB_NAME} already has {have:,} packages (wanted {PACKAGES:,}): no seeding")
+        call_command("seed_demo", packages=0, force=True, verbosity=0)  # staff passwords as expected
+    call_command("collectstatic", interactive=False, verbosity=0)
+    cache.clear()  # the bench's own Redis db: uncached means uncached
+
+    by_branch = Package.objects.values("branch_id").annotate(n=Count("id")).order_by("-n")
+    busiest = by_branch.values_list("branch_id", "n")[0]
+    clerk = User.objects.filter(branch_id=busiest[0], role=User.Role.CLERK, is_active=True).order_by("id")[0]
+    mine = Package.objects.filter(branch_id=busiest[0]).order_by("-created_at")
+    sample = mine[500]
+    incoming = list(
+        Package.objects.filter(branch_id=busiest[0], status="IN_TRANSIT")
+        .order_by("id")
+        .values_list("tracking_number", flat=True)[:20_000]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tracking_number FROM packages TABLESAMPLE SYSTEM (5) LIMIT 40000")
+        public = [row[0] for row in cursor.fetchall()]
+    return {
+        "packages": Package.objects.count() if have < PACKAGES else have,
+        "inquiries": CustomerInquiry.objects.count(),
+        "branch_packages": busiest[1],
+        "clerk": clerk,
+        "sample": sample,
+        "incoming": incoming,
+        "public": public,
+    }
+
+
+def endpoints(ctx: dict) -> list[dict]:
+    """What each endpoint requests: one path, or a list to rotate through (uncached, scans)."""
+    sample = ctx["sample"]
+    scan_codes, public = ctx["incoming"], ctx["public"]
+    half = len(public) // 2
+    return [
+        {"name": "live", "path": "/live"},
+        {"name": "login page", "path": "/accounts/login/", "anonymous": True},
+        {"name": "dashboard", "path": "/"},
+        {"name": "package list filtered", "path": "/packages/?status=IN_TRANSIT&direction=incoming"},
+        {"name": "search tracking", "path": f"/packages/?q={sample.tracking_number}"},
+        {"name": "search phone", "path": "/packages/?" + urlencode({"q": sample.recipient_phone})},
+        {"name": "package page", "path": f"/packages/{sample.tracking_number}/"},
+        {"name": "scan POST", "path": "/packages/scan/", "post": True, "codes": scan_codes},
+        {"name": "manifest 500 items", "na": "no Manifest model on main yet (issue 4)"},
+        {"name": "inquiry queue", "path": "/inquiries/"},
+        {"name": "track page cached", "path": f"/track/{sample.tracking_number}", "anonymous": True},
+        {
+            "name": "track page uncached",
+            "paths": [f"/track/{n}" for n in public[:half]],
+            "anonymous": True,
+        },
+        {"name": "track API cached", "path": f"/api/v1/track/{sample.tracking_number}", "anonymous": True},
+        {
+            "name": "track API uncached",
+            "paths": [f"/api/v1/track/{n}" for n in public[half:]],
+            "anonymous": True,
+        },
+    ]
+
+
+def count_queries(ctx: dict, points: list[dict]) -> None:
+    """SQL queries per request, with Django's test client against the same database."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    staff, anonymous = Client(), Client()
+    staff.force_login(ctx["clerk"])
+    for point in points:
+        if point.get("na"):
+            continue
+        client = anonymous if point.get("anonymous") else staff
+        if point.get("post"):
+            code = point["codes"][-1] if point["codes"] else ctx["sample"].tracking_number
+            request = lambda c=client, code=code: c.post(  # noqa: E731
+                "/packages/scan/",
+                {"action": "check_in", "code": code, "reason_code": ""},
+                secure=True,
+                headers={"HX-Request": "true"},
+            )
+        elif point.get("paths"):
+            fresh = iter(point["paths"][-50:])  # numbers wrk will not reach: a real miss each time
+            request = lambda c=client, it=fresh: c.get(next(it), secure=True)  # noqa: E731
+        else:
+            request = lambda c=client, p=point["path"]: c.get(p, secure=True)  # noqa: E731
+        request()  # first call fills caches (for the cached variants that is the point)
+        with CaptureQueriesContext(connection) as queries:
+            response = request()
+        point["queries"] = len(queries.captured_queries)
+        point["probe_status"] = response.status_code
+
+
+class Server:
+    """gunicorn with production settings; always stopped (with its workers) on exit."""
+
+    def __init__(self, env: dict[str, str], log_path: Path):
+        self.env, self.log_path, self.proc = env, log_path, None
+
+    def __enter__(self):
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in __exit__)
+        self.proc = subprocess.Popen(
+            [gunicorn, "-c", "deploy/gunicorn.conf.py", "branch_courier.wsgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                if request("GET", "/live")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"gunicorn did not answer /live within 60 s; see {self.log_path}")
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def rss_mib(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def request(method: str, path: str, *, cookies: dict | None = None, body: str = "", headers=None):
+    """One HTTP request through the proxy headers nginx would add; (status, cookies set, body)."""
+    conn = http.client.HTTPConnection(HOST, timeout=30)
+    all_headers = {"X-Forwarded-Proto": "https", **(headers or {})}
+    if cookies:
+        all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    if body:
+        all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body or None, headers=all_headers)
+    response = conn.getresponse()
+    set_cookies = {}
+    for name, value in response.getheaders():
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            set_cookies[key] = rest.split(";", 1)[0]
+    text = response.read().decode("utf-8", "replace")
+    conn.close()
+    return response.status, set_cookies, text
+
+
+def form_token(html: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if not match:
+        raise RuntimeError("no CSRF token in the page")
+    return match.group(1)
+
+
+def sign_in(username: str) -> tuple[dict, str]:
+    """Log in like a browser: the form's CSRF token, then POST; returns cookies and a form token."""
+    status, cookies, html = request("GET", "/accounts/login/")
+    body = urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": form_token(html)})
+    referer = {"Referer": f"{ORIGIN}/accounts/login/", "Origin": ORIGIN}
+    status, more, _ = request("POST", "/accounts/login/", cookies=cookies, body=body, headers=referer)
+    if status != 302:
+        raise RuntimeError(f"signing in as {username} answered {status}, not a redirect")
+    cookies.update(more)
+    _, more, html = request("GET", "/packages/scan/", cookies=cookies)
+    cookies.update(more)
+    return cookies, form_token(html)
+
+
+def lua_script(point: dict, cookies: dict, token: str) -> str:
+    """A wrk script: headers, the paths or scan bodies to rotate through, and a JSON summary."""
+    lines = ['wrk.headers["X-Forwarded-Proto"] = "https"']
+    if not point.get("anonymous") and point["name"] != "live":
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        lines.append(f"wrk.headers[{json.dumps('Cookie')}] = {json.dumps(cookie)}")
+    if point.get("post"):
+        lines += [
+            'wrk.method = "POST"',
+            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
+            'wrk.headers["HX-Request"] = "true"',
+            f'wrk.headers["Referer"] = "{ORIGIN}/packages/scan/"',
+            f'wrk.headers["Origin"] = "{ORIGIN}"',
+        ]
+        codes = point["codes"][:-1] or ["RB000000000GB"]
+        items = [f"action=check_in&reason_code=&code={c}&csrfmiddlewaretoken={quote(token)}" for c in codes]
+        lines.append("items = {" + ",".join(json.dumps(i) for i in items) + "}")
+        lines.append('make = function(item) return wrk.format(nil, "/packages/scan/", nil, item) end')
+    else:
+        items = point.get("paths") or [point["path"]]
+        lines.append("items = {" + ",".join(json.dumps(i) for i in items) + "}")
+        lines.append("make = function(item) return wrk.format(nil, item) end")
+    lines.append(
+        f"""
+local threads_made = 0
+function setup(thread) thread:set("number", threads_made); threads_made = threads_made + 1 end
+function init(args) position = number end
+function request()
+  local item = items[(position % #items) + 1]
+  position = position + {THREADS}
+  return make(item)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {{"requests": %d, "duration_us": %d, "connect": %d, "read": %d, "write": %d, '
+    .. '"status": %d, "timeout": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d}}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+    )
+    return "\n".join(lines)
+
+
+def run_wrk(script_path: Path, seconds: int) -> dict:
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["--latency", "-s", str(script_path), f"http://{HOST}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    line = next(row for row in out.splitlines() if row.startswith("RESULT "))
+    raw = json.loads(line[len("RESULT ") :])
+    errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
+    return {
+        "requests": raw["requests"],
+        "rps": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+        "p50_ms": round(raw["p50"] / 1000, 2),
+        "p95_ms": round(raw["p95"] / 1000, 2),
+        "p99_ms": round(raw["p99"] / 1000, 2),
+        "max_ms": round(raw["max"] / 1000, 2),
+        "errors": errors,
+        "error_detail": {k: raw[k] for k in ("connect", "read", "write", "status", "timeout")},
+    }
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("wrk not found on PATH: run scripts/ensure-bench-tools.sh as root (apt-get install wrk)")
+        return 1
+    prom_dir = tempfile.mkdtemp(prefix="bench-prom-")
+    env = server_environment(prom_dir)
+    os.environ.update(env)
+    started = time.monotonic()
+    ensure_database()
+    ctx = prepare()
+    points = [p for p in endpoints(ctx) if not ONLY or p["name"] in ONLY or p["name"] == "live"]
+    count_queries(ctx, points)
+    from django.db import connections
+
+    connections.close_all()
+    print(
+        f"{ctx['packages']:,} packages, {ctx['inquiries']:,} inquiries; "
+        f"signing in as {ctx['clerk'].username} "
+        f"({ctx['branch_packages']:,} packages at the branch); {len(ctx['incoming']):,} scan targets"
+    )
+    results, workers = [], []
+    load_before = load_average()
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        with Server(env, work / "gunicorn.log") as server:
+            cookies, token = sign_in(ctx["clerk"].username)
+            # Warm up: every worker thread imports its templates and opens its connections.
+            warm = work / "warm.lua"
+            warm.write_text(lua_script({"name": "live", "path": "/live"}, cookies, token))
+            run_wrk(warm, 2)
+            for point in points:
+                if point.get("na") or point.get("paths") or point.get("post"):
+                    continue
+                jar = None if point.get("anonymous") else cookies
+                for _ in range(10):
+                    request("GET", point["path"], cookies=jar)
+            for point in points:
+                row = {k: point.get(k) for k in ("name", "queries", "probe_status")}
+                if point.get("na"):
+                    row["na"] = point["na"]
+                    results.append(row)
+                    print(f"  {point['name']:<24} n/a: {point['na']}", flush=True)
+                    continue
+                if not point.get("post") and not point.get("paths"):
+                    jar = None if point.get("anonymous") else cookies
+                    row["http_status"] = request("GET", point["path"], cookies=jar)[0]
+                script = work / "endpoint.lua"
+                script.write_text(lua_script(point, cookies, token))
+                row.update(run_wrk(script, DURATION))
+                results.append(row)
+                print(
+                    f"  {point['name']:<24} {row['rps']:>8.1f} req/s  p95 {row['p95_ms']:>7.1f} ms  "
+                    f"errors {row['errors']}",
+                    flush=True,
+                )
+            workers = [{"pid": pid, "rss_mib": rss_mib(pid)} for pid in server.workers()]
+    finally:
+        shutil.rmtree(prom_dir, ignore_errors=True)
+    live = next((r["rps"] for r in results if r["name"] == "live" and r.get("rps")), None)
+    for row in results:
+        if live and row.get("rps") is not None:
+            row["ratio_to_live"] = round(row["rps"] / live, 3)
+    report = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout.strip(),
+        "packages": ctx["packages"],
+        "inquiries": ctx["inquiries"],
+        "branch_packages": ctx["branch_packages"],
+        "clerk": ctx["clerk"].username,
+        "duration_s": DURATION,
+        "connections": CONNECTIONS,
+        "wrk_threads": THREADS,
+        "gunicorn": {
+            "workers": int(env.get("WEB_CONCURRENCY", env.get("GUNICORN_WORKERS", "2"))),
+            "threads": int(env.get("GUNICORN_THREADS", "4")),
+        },
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+        "results": results,
+        "workers_after": workers,
+        "wall_s": round(time.monotonic() - started, 1),
+    }
+    print_table(report)
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written {path.relative_to(ROOT)}")
+    return 1 if any(r.get("errors") for r in results) else 0
+
+
+def print_table(report: dict) -> None:
+    print()
+    print(
+        f"{report['packages']:,} packages · wrk -t{report['wrk_threads']} -c{report['connections']} "
+        f"-d{report['duration_s']}s · gunicorn "
+        f"{report['gunicorn']['workers']}x{report['gunicorn']['threads']} "
+        f"· load {report['load_average_before']} → {report['load_average_after']}"
+    )
+    header = (
+        f"{'endpoint':<24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>6} {'SQL':>4} {'/live':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in report["results"]:
+        if row.get("na"):
+            print(f"{row['name']:<24} {'n/a':>8}  ({row['na']})")
+            continue
+        print(
+            f"{row['name']:<24} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+            f"{row['p99_ms']:>8.1f} "
+            f"{row['errors']:>6} {row.get('queries', '-')!s:>4} {row.get('ratio_to_live', 0):>6.2f}"
+        )
+    rss = ", ".join(f"{w['pid']}: {w['rss_mib']} MiB" for w in report["workers_after"])
+    print(f"worker RSS after the run: {rss}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
