@@ -118,6 +118,13 @@ class Package(models.Model):
             # any more" is answered from the index (a key, not INCLUDE, which SQLite lacks).
             models.Index(fields=["destination_branch", "-created_at", "branch"], name="pkg_dest_created"),
             models.Index(fields=["origin_branch", "-created_at", "branch"], name="pkg_origin_created"),
+            # "Incoming, in transit" (the receiving clerk's list): a small partial index, so the
+            # list and its count skip the branch's delivered history (make bench, issue 9).
+            models.Index(
+                fields=["destination_branch", "-created_at", "branch"],
+                name="pkg_incoming_in_transit",
+                condition=Q(status="IN_TRANSIT"),
+            ),
             # Search by phone (digits only).
             models.Index(fields=["recipient_phone_digits"], name="pkg_recipient_phone"),
         ]

@@ -6,7 +6,6 @@ Views are thin: parse, call selectors/services, render. Branch scoping is select
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branch_courier.core import panels
 from branch_courier.core.csv_export import csv_lines, csv_response
+from branch_courier.core.pagination import CappedPaginator
 from packages_app import drawer, labels, lifecycle, s10, selectors, services
 from packages_app.forms import IntakeForm, ListFilterForm, ScanForm, TransitionForm
 from packages_app.handover import handover_target
@@ -227,7 +227,7 @@ def package_list(request):
         raise PermissionDenied("Packages are listed per branch; admins use Django admin.")
     form, queryset = _filtered(request)
     queryset = queryset.select_related("branch", "destination_branch", "origin_branch")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {"form": form, "page": page, "query": query.urlencode()}
