@@ -70,8 +70,10 @@ class Command(BaseCommand):
             raise CommandError("--jobs must be 1 or more")
         self._seed_branches(branches, packages, options["verbosity"])
         made = self._seed_packages(packages, seed, jobs, options["verbosity"])
-        self._seed_inquiries(made, packages is not None, seed, options["verbosity"])
+        # Manifests first: a dispatched bag moves its parcels to another branch, and an inquiry is
+        # filed at the branch responsible for its parcel when it is made.
         self._seed_transit(options["verbosity"])
+        self._seed_inquiries(made, packages is not None, seed, options["verbosity"])
 
     def _seed_transit(self, verbosity):
         from packages_app.demo_transit import seed_manifests
