@@ -458,6 +458,11 @@ def main() -> int:
                     flush=True,
                 )
             workers = [{"pid": pid, "rss_mib": rss_mib(pid)} for pid in server.workers()]
+    except Exception:
+        print(f"gunicorn's log is kept in {work / 'gunicorn.log'}")
+        raise
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     finally:
         shutil.rmtree(prom_dir, ignore_errors=True)
     live = next((r["rps"] for r in results if r["name"] == "live" and r.get("rps")), None)
