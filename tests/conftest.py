@@ -79,3 +79,20 @@ def partner_stub():
 
     with PartnerStub() as stub:
         yield stub
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The CI log's counts of the URL sweep and the form fuzz (issue 9), when they ran."""
+    import sys
+
+    sweep = getattr(sys.modules.get("tests.sweep.test_url_sweep"), "SWEEP_COUNTS", None)
+    fuzz = getattr(sys.modules.get("tests.fuzz.test_form_fuzz"), "FUZZ_COUNTS", None)
+    if sweep:
+        terminalreporter.write_line(
+            f"URL sweep: {sweep['object patterns']} object patterns × methods = "
+            f"{sweep['object pattern x method']} checks (owner, other branch, anonymous); "
+            f"{sweep['plain patterns']} plain patterns × methods = {sweep['plain pattern x method']} "
+            "anonymous checks"
+        )
+    if fuzz:
+        terminalreporter.write_line(f"Form fuzz: {fuzz['forms']} forms, {fuzz['examples']} examples")

@@ -1,0 +1,343 @@
+"""Property-based fuzz of every POST endpoint: no input yields a 500 or a partial write.
+
+The POST endpoints come from Django's real resolver (tests/sweep/urlmap.py): every URL whose owner
+does not answer POST with 405 must have an entry in FORM_ENDPOINTS, or
+test_every_post_endpoint_has_a_strategy fails and says what to add. Each endpoint is fuzzed with a
+body built from its Django form's fields (tests/fuzz/strategies.py), POSTed with a valid CSRF token
+by a user who may use it. Every example starts from the same rows: it runs in a savepoint that is
+rolled back afterwards.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from hypothesis import given
+
+from audit.models import AuditLog
+from inquiries_app import forms as inquiry_forms
+from inquiries_app import services as inquiry_services
+from inquiries_app.models import CustomerInquiry, InquiryNote, ResolutionCode
+from outbox.models import OutboxMessage
+from packages_app import forms as package_forms
+from packages_app.models import Package, PackageEvent
+from tests.factories import PASSWORD
+from tests.fuzz.strategies import post_bodies
+from tests.sweep.urlmap import all_routes
+
+FUZZ_COUNTS: Counter = Counter()
+
+
+@dataclass
+class Target:
+    kwargs: dict = field(default_factory=dict)
+    obj: object = None
+
+
+@dataclass
+class FormEndpoint:
+    """How to fuzz one POST URL: who posts, at what, which form's fields, a valid body."""
+
+    form: Callable  # (world, target) -> an unbound form whose fields drive the strategy, or None
+    valid: Callable  # (world, target) -> a body the view accepts
+    target: Callable = lambda w: Target()  # noqa: E731  (world) -> the object the URL names
+    user: str | None = "alice"  # a World attribute, or None for anonymous
+
+
+def _package(w):
+    package = w.package()
+    return Target({"tracking": package.tracking_number}, package)
+
+
+def _inquiry(w, *, state="OPEN", claim=False, user=None):
+    inquiry = w.claim() if claim else w.inquiry()
+    if state in ("IN_PROGRESS", "RESOLVED"):
+        inquiry = inquiry_services.inquiry_assign(inquiry=inquiry, assignee=w.alice, actor=w.alice)
+    if state == "RESOLVED":
+        inquiry = inquiry_services.inquiry_resolve(
+            inquiry=inquiry, actor=w.alice, resolution_code=ResolutionCode.ANSWERED, summary="Told them."
+        )
+    return Target({"reference": inquiry.reference}, inquiry)
+
+
+def _intake_valid(w, t):
+    return {
+        "sender_name": "Sam Sender",
+        "sender_phone": "+1 617 555 0100",
+        "sender_email": "sam@example.com",
+        "sender_address": "1 Sender St",
+        "recipient_name": "Rita Recipient",
+        "recipient_phone": "+1 212 555 0199",
+        "recipient_email": "",
+        "recipient_address": "2 Recipient Rd",
+        "destination_branch": str(w.branch_b.pk),
+        "service": "STANDARD",
+        "weight_grams": "1200",
+        "declared_value": "10.00",
+        "cod_amount": "",
+        "length_cm": "",
+        "width_cm": "",
+        "height_cm": "",
+    }
+
+
+FORM_ENDPOINTS: dict[str, FormEndpoint] = {
+    "packages:intake": FormEndpoint(form=lambda w, t: package_forms.IntakeForm(), valid=_intake_valid),
+    "packages:scan": FormEndpoint(
+        form=lambda w, t: package_forms.ScanForm(),
+        valid=lambda w, t: {"action": "check_in", "reason_code": "", "code": t.obj},
+        # An incoming package of B's for A, in transit: alice's check-in is a real write.
+        target=lambda w: Target(obj=_incoming_for_a(w).tracking_number),
+    ),
+    "packages:scan_clear": FormEndpoint(form=lambda w, t: None, valid=lambda w, t: {}),
+    "packages:transition": FormEndpoint(
+        form=lambda w, t: package_forms.TransitionForm(),
+        valid=lambda w, t: {"to_status": "IN_TRANSIT", "to_branch": str(w.branch_c.pk), "note": "ok"},
+        target=_package,
+    ),
+    "inquiries:create": FormEndpoint(
+        form=lambda w, t: inquiry_forms.InquiryForm(),
+        valid=lambda w, t: {
+            "tracking_number": t.obj,
+            "customer_name": "Casey Customer",
+            "customer_phone": "+1 617 555 0111",
+            "customer_email": "",
+            "channel": "COUNTER",
+            "category": "DAMAGE",
+            "priority": "NORMAL",
+            "description": "Box crushed.",
+            "claim_amount": "20.00",
+        },
+        target=lambda w: Target(obj=w.package().tracking_number),
+    ),
+    "inquiries:assign": FormEndpoint(
+        form=lambda w, t: inquiry_forms.AssignForm(branch_id=w.branch_a.pk),
+        valid=lambda w, t: {"assignee": str(w.bob.pk)},
+        target=_inquiry,
+    ),
+    "inquiries:status": FormEndpoint(
+        form=lambda w, t: inquiry_forms.StatusForm(),
+        valid=lambda w, t: {"to_status": "WAITING_ON_CUSTOMER"},
+        target=lambda w: _inquiry(w, state="IN_PROGRESS"),
+    ),
+    "inquiries:resolve": FormEndpoint(
+        form=lambda w, t: inquiry_forms.ResolveForm(),
+        valid=lambda w, t: {"resolution_code": "ANSWERED", "summary": "Found it."},
+        target=lambda w: _inquiry(w, state="IN_PROGRESS"),
+    ),
+    "inquiries:reopen": FormEndpoint(
+        form=lambda w, t: inquiry_forms.ReopenForm(),
+        valid=lambda w, t: {"reason": "Customer called back."},
+        target=lambda w: _inquiry(w, state="RESOLVED"),
+    ),
+    "inquiries:note": FormEndpoint(
+        form=lambda w, t: inquiry_forms.NoteForm(),
+        valid=lambda w, t: {"body": "Called the customer.", "shared": "on"},
+        target=_inquiry,
+    ),
+    "inquiries:claim": FormEndpoint(
+        form=lambda w, t: inquiry_forms.ClaimForm(),
+        valid=lambda w, t: {"claim_amount": "50.00"},
+        target=lambda w: _inquiry(w, claim=True),
+    ),
+    "inquiries:claim_decision": FormEndpoint(
+        form=lambda w, t: inquiry_forms.ClaimDecisionForm(),
+        valid=lambda w, t: {"decision": "approve", "approved_amount": "", "reason": "Photos match."},
+        target=lambda w: _inquiry(w, claim=True),
+        user="bob",  # only supervisors decide claims
+    ),
+    "accounts:login": FormEndpoint(
+        form=lambda w, t: AuthenticationForm(),
+        valid=lambda w, t: {"username": "alice", "password": PASSWORD},
+        user=None,
+    ),
+    "accounts:logout": FormEndpoint(form=lambda w, t: None, valid=lambda w, t: {}),
+    "accounts:password_change": FormEndpoint(
+        form=lambda w, t: PasswordChangeForm(w.alice),
+        valid=lambda w, t: {
+            "old_password": PASSWORD,
+            "new_password1": "a-fresh-Passphrase-42",
+            "new_password2": "a-fresh-Passphrase-42",
+        },
+    ),
+}
+
+
+def _incoming_for_a(w):
+    from packages_app.services import Party, package_dispatch, package_intake
+
+    package = package_intake(
+        actor=w.charlie,
+        sender=Party("Bea Sender", "+1 617 555 0100", "1 B St"),
+        recipient=Party("Al Recipient", "+1 212 555 0199", "2 A Rd"),
+        destination_branch=w.branch_a,
+        service="STANDARD",
+        weight_grams=900,
+    )
+    return package_dispatch(package=package, actor=w.charlie)
+
+
+# --- what a write must look like ------------------------------------------------------------------
+
+REQUEST_ROW = re.compile(r"^[A-Z]+ /")  # the audit middleware's "POST /path" row of every request
+
+
+def _domain_audit():
+    # The request's own row and the sign-in trail (auth.*) are written for every POST by design.
+    return AuditLog.objects.exclude(action__startswith="auth.").exclude(action__regex=REQUEST_ROW.pattern)
+
+
+def _state() -> dict:
+    """Row counts of every domain table, and the full rows of the (few) packages and inquiries."""
+    return {
+        "counts": {
+            "packages": Package.objects.count(),
+            "package events": PackageEvent.objects.count(),
+            "inquiries": CustomerInquiry.objects.count(),
+            "inquiry notes": InquiryNote.objects.count(),
+            "outbox": OutboxMessage.objects.count(),
+            "audit (domain)": _domain_audit().count(),
+        },
+        "packages": list(Package.objects.order_by("pk").values()),
+        "inquiries": list(CustomerInquiry.objects.order_by("pk").values()),
+    }
+
+
+def _rejected(response) -> bool:
+    if response.status_code >= 400 or response.status_code == 200:  # a POST that re-renders its form
+        return True
+    return any(m.level >= message_levels.ERROR for m in get_messages(response.wsgi_request))
+
+
+def _assert_complete(before: dict, after: dict, *, max_ids: dict) -> None:
+    """An accepted POST wrote whole changes: each new row has its event and its audit record."""
+    changed = [t for t, n in after["counts"].items() if t != "audit (domain)" and n != before["counts"][t]]
+    changed += ["packages (updated)"] if after["packages"] != before["packages"] else []
+    changed += ["inquiries (updated)"] if after["inquiries"] != before["inquiries"] else []
+    if changed:
+        assert after["counts"]["audit (domain)"] > before["counts"]["audit (domain)"], (
+            f"{changed} changed without a domain audit record"
+        )
+    audited = set(_domain_audit().filter(id__gt=max_ids["audit"]).values_list("object_type", "object_id"))
+    for package in Package.objects.filter(id__gt=max_ids["package"]):
+        assert package.events.filter(status=package.status).exists(), f"{package} has no event"
+        assert _audit_key(package) in audited, f"{package} has no audit record"
+    for event in PackageEvent.objects.filter(id__gt=max_ids["event"]).select_related("package"):
+        assert _audit_key(event.package) in audited, f"event {event.pk} of {event.package} unaudited"
+    for inquiry in CustomerInquiry.objects.filter(id__gt=max_ids["inquiry"]):
+        assert _audit_key(inquiry) in audited, f"{inquiry.reference} has no audit record"
+
+
+def _audit_key(obj) -> tuple[str, str]:
+    # How audit.services names an object (audit_id when the model has one, else the pk).
+    return obj._meta.label_lower, str(getattr(obj, "audit_id", obj.pk))
+
+
+def _max_ids() -> dict:
+    def top(model):
+        return model.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    return {
+        "audit": top(AuditLog),
+        "package": top(Package),
+        "event": top(PackageEvent),
+        "inquiry": top(CustomerInquiry),
+    }
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+
+def _takes_post(client: Client, url: str) -> bool:
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    with transaction.atomic():
+        response = client.post(url, {"csrfmiddlewaretoken": token})
+        transaction.set_rollback(True)
+    return response.status_code != 405
+
+
+@pytest.mark.django_db
+def test_every_post_endpoint_has_a_strategy(world):
+    """Ask each URL (as its owner, with a real object) whether it takes POST; each that does needs a
+    FORM_ENDPOINTS entry. Object URLs use the sweep's providers to get a real object."""
+    from tests.sweep.test_url_sweep import OBJECT_PROVIDERS
+
+    client = _client(world.alice)
+    posting = []
+    for route in all_routes():
+        if route.names_an_object and route.name not in OBJECT_PROVIDERS:
+            continue  # the sweep's own completeness test names it
+        kwargs = OBJECT_PROVIDERS[route.name](world) if route.names_an_object else {}
+        if _takes_post(client, reverse(route.name, kwargs=kwargs)):
+            posting.append(route)
+    missing = [r for r in posting if r.name not in FORM_ENDPOINTS]
+    lines = "\n".join(
+        f'    "{r.name}": FormEndpoint(form=lambda w, t: <Form>, valid=lambda w, t: {{...}}),  # {r.route}'
+        for r in missing
+    )
+    assert not missing, (
+        f"POST endpoints without a fuzz strategy; add to FORM_ENDPOINTS in {__file__}:\n{lines}"
+    )
+    stale = set(FORM_ENDPOINTS) - {r.name for r in posting}
+    assert not stale, f"FORM_ENDPOINTS names URLs that do not take POST (any more): {sorted(stale)}"
+
+
+def _client(user=None) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("accounts:login"))  # sets the CSRF cookie (anonymous visitors get the form)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(FORM_ENDPOINTS))
+def test_no_post_yields_a_500_or_a_partial_write(name, world):
+    endpoint = FORM_ENDPOINTS[name]
+    target = endpoint.target(world)
+    url = reverse(name, kwargs=target.kwargs)
+    user = getattr(world, endpoint.user) if endpoint.user else None
+    client = _client()
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    valid = endpoint.valid(world, target)
+    tracking = list(Package.objects.values_list("tracking_number", flat=True))
+    bodies = post_bodies(endpoint.form(world, target), valid=valid, tracking=tracking)
+    outcomes = Counter()
+
+    @given(body=bodies)
+    def example(body):
+        savepoint = transaction.savepoint()
+        try:
+            # Fresh cookies each time: the last session's row went with the rolled-back savepoint,
+            # and the last example's messages must not be read as this one's.
+            client.cookies = SimpleCookie({settings.CSRF_COOKIE_NAME: token})
+            if user is not None:
+                client.force_login(user)
+            before, max_ids = _state(), _max_ids()
+            response = client.post(url, {**body, "csrfmiddlewaretoken": token})
+            assert response.status_code < 500, f"{name}: {body!r} -> {response.status_code}"
+            after = _state()
+            if _rejected(response):
+                outcomes["rejected"] += 1
+                assert after == before, f"{name}: rejected POST {body!r} changed rows"
+            else:
+                outcomes["accepted"] += 1
+                _assert_complete(before, after, max_ids=max_ids)
+        finally:
+            transaction.savepoint_rollback(savepoint)
+
+    example()
+    # The valid body is accepted: the fuzz reaches the write path, not only the form errors.
+    assert outcomes["accepted"], f"{name}: no example was accepted ({dict(outcomes)})"
+    FUZZ_COUNTS["forms"] += 1
+    FUZZ_COUNTS["examples"] += sum(outcomes.values())
