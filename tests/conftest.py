@@ -95,4 +95,7 @@ def pytest_terminal_summary(terminalreporter):
             "anonymous checks"
         )
     if fuzz:
-        terminalreporter.write_line(f"Form fuzz: {fuzz['forms']} forms, {fuzz['examples']} examples")
+        terminalreporter.write_line(
+            f"Form fuzz: {fuzz['forms']} forms, {fuzz['examples']} examples "
+            f"({fuzz['accepted']} accepted, the rest rejected)"
+        )
