@@ -124,3 +124,12 @@ def test_home_page_query_count_is_bounded(alice_client, django_assert_max_num_qu
     # the median once inquiries were resolved in the last 30 days.
     with django_assert_max_num_queries(13):
         assert alice_client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_over_long_username_with_a_form_error(client, alice, password):
+    # Found by the form fuzz: 300 characters went on to django-axes' varchar(255) → 500 on PostgreSQL.
+    response = client.post("/accounts/login/", {"username": "x" * 300, "password": password})
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    assert "_auth_user_id" not in client.session
