@@ -148,3 +148,18 @@ def post_bodies(form: forms.Form | None, *, valid: dict, tracking: list[str]):
         return data
 
     return body()
+
+
+LONG = "x" * 5000
+
+
+def hostile_corpus(form: forms.Form | None, *, valid: dict) -> list[dict]:
+    """Fixed bodies tried on every run before the random ones: each hostile value in every field at
+    once, and the valid body with one field 5,000 characters long (what random draws rarely hit)."""
+    names = sorted(set(form.fields if form is not None else ()) | set(valid))
+    if not names:
+        return []
+    values = [*NASTY_TEXT, "NaN", "1e400", "9" * 400, "2024-02-30"]
+    bodies = [dict.fromkeys(names, value) for value in dict.fromkeys(values)]
+    bodies += [{**valid, name: LONG} for name in names]
+    return bodies

@@ -22,6 +22,7 @@ from django.contrib.messages import get_messages
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from hypothesis import example as explicit_example
 from hypothesis import given
 
 from audit.models import AuditLog
@@ -32,7 +33,7 @@ from outbox.models import OutboxMessage
 from packages_app import forms as package_forms
 from packages_app.models import Package, PackageEvent
 from tests.factories import PASSWORD
-from tests.fuzz.strategies import post_bodies
+from tests.fuzz.strategies import hostile_corpus, post_bodies
 from tests.sweep.urlmap import all_routes
 
 FUZZ_COUNTS: Counter = Counter()
@@ -314,7 +315,8 @@ def test_no_post_yields_a_500_or_a_partial_write(name, world):
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
     valid = endpoint.valid(world, target)
     tracking = list(Package.objects.values_list("tracking_number", flat=True))
-    bodies = post_bodies(endpoint.form(world, target), valid=valid, tracking=tracking)
+    form = endpoint.form(world, target)
+    bodies = post_bodies(form, valid=valid, tracking=tracking)
     outcomes = Counter()
 
     @given(body=bodies)
@@ -340,6 +342,8 @@ def test_no_post_yields_a_500_or_a_partial_write(name, world):
         finally:
             transaction.savepoint_rollback(savepoint)
 
+    for body in hostile_corpus(form, valid=valid):
+        example = explicit_example(body=body)(example)
     example()
     # The valid body is accepted: the fuzz reaches the write path, not only the form errors.
     assert outcomes["accepted"], f"{name}: no example was accepted ({dict(outcomes)})"
