@@ -276,12 +276,15 @@ def test_every_post_endpoint_has_a_strategy(world):
     FORM_ENDPOINTS entry. Object URLs use the sweep's providers to get a real object."""
     from tests.sweep.test_url_sweep import OBJECT_PROVIDERS
 
-    client = _client(world.alice)
+    client = _client()
     posting = []
     for route in all_routes():
         if route.names_an_object and route.name not in OBJECT_PROVIDERS:
             continue  # the sweep's own completeness test names it
         kwargs = OBJECT_PROVIDERS[route.name](world) if route.names_an_object else {}
+        # Signed in afresh for each URL: the logout probe must not turn the rest into anonymous
+        # POSTs, which login_required would redirect instead of answering 405.
+        client.force_login(world.alice)
         if _takes_post(client, reverse(route.name, kwargs=kwargs)):
             posting.append(route)
     missing = [r for r in posting if r.name not in FORM_ENDPOINTS]
