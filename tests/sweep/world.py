@@ -51,6 +51,65 @@ class World:
         package = self.package()
         return self.inquiry(category="DAMAGE", tracking_number=package.tracking_number, claim_amount=amount)
 
+    def manifest(self):
+        """An open manifest of A's for C, with one of A's packages in it (the service writes both)."""
+        from packages_app import manifest_services
+
+        manifest = manifest_services.manifest_open(actor=self.alice, destination_branch=self.branch_c)
+        item = manifest_services.manifest_add(
+            manifest=manifest, actor=self.alice, code=self.package().tracking_number
+        )
+        return manifest, item
+
+    def incoming_manifest(self):
+        """A bag from C to A, sealed and dispatched by a clerk of C: A receives it."""
+        from packages_app import manifest_services
+        from packages_app.services import Party, package_intake
+        from tests.factories import UserFactory
+
+        clerk_c = UserFactory(username="cyrus", branch=self.branch_c, role="CLERK")
+        package = package_intake(
+            actor=clerk_c,
+            sender=Party("Cy Sender", "+1 617 555 0100", "1 C St"),
+            recipient=Party("Al Recipient", "+1 212 555 0199", "2 A Rd"),
+            destination_branch=self.branch_a,
+            service="STANDARD",
+            weight_grams=900,
+        )
+        manifest = manifest_services.manifest_open(actor=clerk_c, destination_branch=self.branch_a)
+        item = manifest_services.manifest_add(manifest=manifest, actor=clerk_c, code=package.tracking_number)
+        manifest_services.manifest_seal(manifest=manifest, actor=clerk_c)
+        manifest = manifest_services.manifest_dispatch(manifest=manifest, actor=clerk_c)
+        return manifest, item
+
+    def delivered_package(self):
+        """A package from C handed over at A (alice received it and gave it out): it has a POD."""
+        from packages_app import handover
+        from packages_app.services import Party, package_dispatch, package_intake, package_receive
+        from tests.factories import UserFactory
+
+        clerk_c = UserFactory(username="cyrus", branch=self.branch_c, role="CLERK")
+        package = package_intake(
+            actor=clerk_c,
+            sender=Party("Cy Sender", "+1 617 555 0100", "1 C St"),
+            recipient=Party("Al Recipient", "+1 212 555 0199", "2 A Rd"),
+            destination_branch=self.branch_a,
+            service="STANDARD",
+            weight_grams=900,
+        )
+        package = package_receive(package=package_dispatch(package=package, actor=clerk_c), actor=self.alice)
+        handover.package_handover(
+            package=package,
+            actor=self.alice,
+            collector=handover.Collector("Al Recipient", "PASSPORT", "7F3K"),
+        )
+        return package
+
+    def drawer(self):
+        from packages_app.drawer import drawer_open
+
+        return drawer_open(actor=self.alice, opening_float=Decimal("100.00"))
+
 
 def build_world(*, branch_a, branch_b, alice, bob, charlie) -> World:
     from tests.inquiries_app.conftest import ensure_sla_policies
