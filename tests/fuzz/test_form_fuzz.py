@@ -31,6 +31,7 @@ from inquiries_app import services as inquiry_services
 from inquiries_app.models import CustomerInquiry, InquiryNote, ResolutionCode
 from outbox.models import OutboxMessage
 from packages_app import forms as package_forms
+from packages_app import transit_forms
 from packages_app.models import Package, PackageEvent
 from tests.factories import PASSWORD
 from tests.fuzz.strategies import hostile_corpus, post_bodies
@@ -90,11 +91,21 @@ def _intake_valid(w, t):
         "length_cm": "",
         "width_cm": "",
         "height_cm": "",
+        "payment_method": "CASH",
     }
 
 
+def _manifest(w):
+    manifest, item = w.manifest()
+    return Target({"pk": manifest.pk}, manifest)
+
+
 FORM_ENDPOINTS: dict[str, FormEndpoint] = {
-    "packages:intake": FormEndpoint(form=lambda w, t: package_forms.IntakeForm(), valid=_intake_valid),
+    "packages:intake": FormEndpoint(
+        form=lambda w, t: package_forms.IntakeForm(),
+        valid=_intake_valid,
+        target=lambda w: Target(obj=w.drawer()),  # the fee is paid into alice's open drawer
+    ),
     "packages:scan": FormEndpoint(
         form=lambda w, t: package_forms.ScanForm(),
         valid=lambda w, t: {"action": "check_in", "reason_code": "", "code": t.obj},
@@ -157,6 +168,31 @@ FORM_ENDPOINTS: dict[str, FormEndpoint] = {
         valid=lambda w, t: {"decision": "approve", "approved_amount": "", "reason": "Photos match."},
         target=lambda w: _inquiry(w, claim=True),
         user="bob",  # only supervisors decide claims
+    ),
+    # Issue 4: manifests and the cash drawer.
+    "manifests:new": FormEndpoint(
+        form=lambda w, t: transit_forms.ManifestOpenForm(user=w.alice),
+        valid=lambda w, t: {"destination_branch": str(w.branch_c.pk)},
+    ),
+    "manifests:add": FormEndpoint(
+        form=lambda w, t: transit_forms.CodeScanForm(),
+        valid=lambda w, t: {"code": w.package().tracking_number},
+        target=_manifest,
+    ),
+    "manifests:seal": FormEndpoint(form=lambda w, t: None, valid=lambda w, t: {}, target=_manifest),
+    "manifests:receive_lookup": FormEndpoint(
+        form=lambda w, t: transit_forms.CodeScanForm(),
+        valid=lambda w, t: {"code": t.obj.number},
+        target=lambda w: Target(obj=w.incoming_manifest()[0]),
+        writes=False,  # it only opens the receiving screen
+    ),
+    "drawer:open": FormEndpoint(
+        form=lambda w, t: transit_forms.DrawerOpenForm(), valid=lambda w, t: {"opening_float": "50.00"}
+    ),
+    "drawer:close": FormEndpoint(
+        form=lambda w, t: transit_forms.DrawerCloseForm(),
+        valid=lambda w, t: {"counted_cash": "100.00"},
+        target=lambda w: (lambda d: Target({"pk": d.pk}, d))(w.drawer()),
     ),
     "accounts:login": FormEndpoint(
         form=lambda w, t: AuthenticationForm(),

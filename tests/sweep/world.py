@@ -106,9 +106,10 @@ class World:
         return package
 
     def drawer(self):
-        from packages_app.drawer import drawer_open
+        """alice's open cash drawer (a clerk has at most one open)."""
+        from packages_app.drawer import drawer_open, open_drawer_for
 
-        return drawer_open(actor=self.alice, opening_float=Decimal("100.00"))
+        return open_drawer_for(self.alice) or drawer_open(actor=self.alice, opening_float=Decimal("100.00"))
 
 
 def build_world(*, branch_a, branch_b, alice, bob, charlie) -> World:
