@@ -219,6 +219,7 @@ def manifest_receive_scan(*, manifest: Manifest, actor, code: str) -> ReceiveSca
             raise TransitionError(f"{number} was already scanned — repeat scan.")
         item.scanned_at = now
         item.save(update_fields=["scanned_at"])
+        audit_record(action="manifest.receive_scan", actor=actor, obj=locked, changes={"package": number})
         return ReceiveScan(item=item, extra=False, message=f"{number} checked against the manifest.")
     package = Package.objects.filter(tracking_number=number).first()
     if package is None:

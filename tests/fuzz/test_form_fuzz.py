@@ -33,6 +33,7 @@ from outbox.models import OutboxMessage
 from packages_app import forms as package_forms
 from packages_app import transit_forms
 from packages_app.models import Package, PackageEvent
+from packages_app.transit_models import DrawerSession, Handover, Manifest, ManifestItem, Payment
 from tests.factories import PASSWORD
 from tests.fuzz.strategies import hostile_corpus, post_bodies
 from tests.sweep.urlmap import all_routes
@@ -98,6 +99,42 @@ def _intake_valid(w, t):
 def _manifest(w):
     manifest, item = w.manifest()
     return Target({"pk": manifest.pk}, manifest)
+
+
+def _manifest_item(w):
+    manifest, item = w.manifest()
+    return Target({"pk": manifest.pk, "item_id": item.pk}, item)
+
+
+def _sealed_manifest(w):
+    from packages_app import manifest_services
+
+    manifest, _item = w.manifest()
+    manifest_services.manifest_seal(manifest=manifest, actor=w.alice)
+    return Target({"pk": manifest.pk}, manifest)
+
+
+def _incoming(w):
+    manifest, item = w.incoming_manifest()
+    return Target({"pk": manifest.pk}, item.package.tracking_number)
+
+
+def _missing_item(w):
+    """A bag from C that A received without scanning its one package: the item is missing."""
+    from packages_app import manifest_services
+
+    manifest, item = w.incoming_manifest()
+    manifest_services.manifest_receive_finish(manifest=manifest, actor=w.alice)
+    return Target({"pk": manifest.pk, "item_id": item.pk}, item)
+
+
+def _ready_for_pickup(w):
+    """A package from C that alice checked in at A: ready to hand over (no COD)."""
+    from packages_app.services import package_receive
+
+    package = _incoming_for_a(w)
+    package = package_receive(package=package, actor=w.alice)
+    return Target({"tracking": package.tracking_number}, package)
 
 
 FORM_ENDPOINTS: dict[str, FormEndpoint] = {
@@ -186,6 +223,30 @@ FORM_ENDPOINTS: dict[str, FormEndpoint] = {
         target=lambda w: Target(obj=w.incoming_manifest()[0]),
         writes=False,  # it only opens the receiving screen
     ),
+    "manifests:remove": FormEndpoint(form=lambda w, t: None, valid=lambda w, t: {}, target=_manifest_item),
+    "manifests:dispatch": FormEndpoint(
+        form=lambda w, t: None, valid=lambda w, t: {}, target=_sealed_manifest
+    ),
+    "manifests:receive": FormEndpoint(
+        form=lambda w, t: transit_forms.CodeScanForm(),
+        valid=lambda w, t: {"code": t.obj},
+        target=_incoming,
+    ),
+    "manifests:receive_finish": FormEndpoint(form=lambda w, t: None, valid=lambda w, t: {}, target=_incoming),
+    "manifests:found": FormEndpoint(
+        form=lambda w, t: None, valid=lambda w, t: {}, target=_missing_item, user="bob"
+    ),
+    "manifests:lost": FormEndpoint(
+        form=lambda w, t: transit_forms.LostForm(),
+        valid=lambda w, t: {"note": "Not in the bag."},
+        target=_missing_item,
+        user="bob",  # only supervisors settle missing packages
+    ),
+    "packages:handover": FormEndpoint(
+        form=lambda w, t: transit_forms.HandoverForm(cod=None),
+        valid=lambda w, t: {"collector_name": "Al Recipient", "id_type": "PASSPORT", "id_last4": "7F3K"},
+        target=_ready_for_pickup,
+    ),
     "drawer:open": FormEndpoint(
         form=lambda w, t: transit_forms.DrawerOpenForm(), valid=lambda w, t: {"opening_float": "50.00"}
     ),
@@ -246,10 +307,17 @@ def _state() -> dict:
             "inquiries": CustomerInquiry.objects.count(),
             "inquiry notes": InquiryNote.objects.count(),
             "outbox": OutboxMessage.objects.count(),
+            "manifests": Manifest.objects.count(),
+            "manifest items": ManifestItem.objects.count(),
+            "handovers": Handover.objects.count(),
+            "drawer sessions": DrawerSession.objects.count(),
+            "payments": Payment.objects.count(),
             "audit (domain)": _domain_audit().count(),
         },
         "packages": list(Package.objects.order_by("pk").values()),
         "inquiries": list(CustomerInquiry.objects.order_by("pk").values()),
+        "manifests": list(Manifest.objects.order_by("pk").values()),
+        "manifest items": list(ManifestItem.objects.order_by("pk").values()),
     }
 
 
@@ -264,6 +332,7 @@ def _assert_complete(before: dict, after: dict, *, max_ids: dict) -> None:
     changed = [t for t, n in after["counts"].items() if t != "audit (domain)" and n != before["counts"][t]]
     changed += ["packages (updated)"] if after["packages"] != before["packages"] else []
     changed += ["inquiries (updated)"] if after["inquiries"] != before["inquiries"] else []
+    changed += ["manifests (updated)"] if after["manifests"] != before["manifests"] else []
     if changed:
         assert after["counts"]["audit (domain)"] > before["counts"]["audit (domain)"], (
             f"{changed} changed without a domain audit record"
@@ -272,8 +341,14 @@ def _assert_complete(before: dict, after: dict, *, max_ids: dict) -> None:
     for package in Package.objects.filter(id__gt=max_ids["package"]):
         assert package.events.filter(status=package.status).exists(), f"{package} has no event"
         assert _audit_key(package) in audited, f"{package} has no audit record"
+    # A bag's dispatch or receipt writes one audit record for the manifest (issue 6: "a manifest
+    # dispatch ... leaves one clear record"), not one per package: its items' events count as audited.
+    manifests = {int(oid) for otype, oid in audited if otype == "packages_app.manifest" and oid.isdigit()}
+    bagged = set(ManifestItem.objects.filter(manifest_id__in=manifests).values_list("package_id", flat=True))
     for event in PackageEvent.objects.filter(id__gt=max_ids["event"]).select_related("package"):
-        assert _audit_key(event.package) in audited, f"event {event.pk} of {event.package} unaudited"
+        assert _audit_key(event.package) in audited or event.package_id in bagged, (
+            f"event {event.pk} of {event.package} unaudited"
+        )
     for inquiry in CustomerInquiry.objects.filter(id__gt=max_ids["inquiry"]):
         assert _audit_key(inquiry) in audited, f"{inquiry.reference} has no audit record"
 
