@@ -56,7 +56,7 @@ MIDDLEWARE = [
     # Probes answer here, before sessions, auth, CSRF and audit are touched.
     "branch_courier.core.middleware.ProbeMiddleware",
     "branch_courier.core.middleware.SecurityHeadersMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "branch_courier.core.sessions.ResilientSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
