@@ -4,10 +4,11 @@ from django.contrib import admin
 
 from audit.access import can_read_audit
 from audit.models import AuditLog
+from branch_courier.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     list_display = [
         "timestamp",
         "username",
@@ -31,12 +32,3 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return can_read_audit(request.user) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,7 @@ the SLA hours per priority are edited here."""
 
 from django.contrib import admin
 
+from branch_courier.core.admin import ReadOnlyAdmin
 from inquiries_app.models import CustomerInquiry, InquiryNote, SlaPolicy, parse_reference
 
 
@@ -56,7 +57,8 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(CustomerInquiry)
-class CustomerInquiryAdmin(admin.ModelAdmin):
+class CustomerInquiryAdmin(ReadOnlyAdmin):
+    # Opened at a counter or on the phone; status, SLA and claims change only through the services.
     list_display = [
         "reference",
         "branch",
@@ -90,15 +92,6 @@ class CustomerInquiryAdmin(admin.ModelAdmin):
         if parsed is not None:
             return queryset.filter(pk=parsed[1]), False
         return super().get_search_results(request, queryset, search_term)
-
-    def has_add_permission(self, request):
-        return False  # opened at a counter or on the phone (services.inquiry_create)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # read-only: status, SLA and claims change only through the services
 
     @admin.display(description="Reference", ordering="id")
     def reference(self, obj):

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 
+from branch_courier.core.admin import ReadOnlyAdmin
 from outbox import services
 from outbox.models import OutboxMessage
 
@@ -18,7 +19,8 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    # Viewable, never editable: the worker owns the state, operators only replay (an action).
     list_display = ["created_at", "topic", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
     list_filter = [StatusFilter, "topic"]
     search_fields = ["=key", "=subject"]
@@ -26,16 +28,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ["replay_dead"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Viewable, never editable: the worker owns the state, operators only replay.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)

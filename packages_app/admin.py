@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 
+from branch_courier.core.admin import ReadOnlyAdmin
 from packages_app.lifecycle import TransitionError
 from packages_app.models import (
     DrawerSession,
@@ -35,7 +36,9 @@ class PackageEventInline(admin.TabularInline):
 
 
 @admin.register(Package)
-class PackageAdmin(admin.ModelAdmin):
+class PackageAdmin(ReadOnlyAdmin):
+    # Read-only: status, money and parties change only through services (with their timeline
+    # event and audit record); the cancel action below calls one. History is never deleted.
     list_display = [
         "tracking_number",
         "status",
@@ -54,17 +57,6 @@ class PackageAdmin(admin.ModelAdmin):
     list_per_page = 50
     inlines = [PackageEventInline]
     actions = ["cancel_not_dispatched"]
-
-    def has_add_permission(self, request):
-        return False  # packages are taken in at a counter (services.package_intake)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a package's history is never deleted
-
-    def has_change_permission(self, request, obj=None):
-        # Read-only: status, money and parties change only through services (with their timeline
-        # event and audit record); the action below calls one.
-        return False
 
     @admin.action(description="Cancel selected packages (only those received and not yet dispatched)")
     def cancel_not_dispatched(self, request, queryset):
@@ -92,19 +84,6 @@ class TariffAdmin(admin.ModelAdmin):
     list_editable = ["price", "is_active"]
     list_filter = ["service", "is_active"]
     ordering = ["service", "max_weight_grams"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Manifests, handovers, drawers and payments change only through the counter's services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Manifest)
