@@ -10,7 +10,7 @@ def dashboard_panel(*, request) -> dict | None:
     user = request.user
     if getattr(user, "branch_id", None) is None:
         return None
-    return {"stats": selectors.branch_stats(user)}
+    return {"stats": selectors.dashboard_stats(user)}
 
 
 def package_panel(*, request, package) -> dict | None:

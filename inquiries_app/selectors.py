@@ -12,6 +12,7 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.http import Http404
 from django.utils import timezone
 
+from branch_courier.core import branch_figures
 from inquiries_app.lifecycle import ACTIVE, CLOCK_RUNS, Status
 from inquiries_app.models import CustomerInquiry, parse_reference
 from packages_app import s10
@@ -136,6 +137,14 @@ class DashboardStats:
     resolved_today: int
     median_resolve: timedelta | None
     median_days: int = MEDIAN_DAYS
+
+
+DASHBOARD_FIGURES = "inquiries-dashboard"
+
+
+def dashboard_stats(user) -> DashboardStats:
+    """branch_stats() for the dashboard: cached per branch, dropped when an inquiry there changes."""
+    return branch_figures.cached(DASHBOARD_FIGURES, user.branch_id, lambda: branch_stats(user))
 
 
 def branch_stats(user, *, now=None) -> DashboardStats:

@@ -14,7 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit.services import audit_record
-from inquiries_app import lifecycle, sla
+from branch_courier.core import branch_figures
+from inquiries_app import lifecycle, selectors, sla
 from inquiries_app.lifecycle import ACTIVE, InquiryError, Status, TransitionError
 from inquiries_app.models import (
     CLAIM_CATEGORIES,
@@ -39,6 +40,12 @@ def _ensure_branch(actor, inquiry: CustomerInquiry) -> None:
     _ensure_counter(actor)
     if not getattr(actor, "is_superuser", False) and inquiry.branch_id != actor.branch_id:
         raise InquiryError(f"{inquiry.reference} belongs to another branch.")
+
+
+def _save(inquiry: CustomerInquiry, **kwargs) -> None:
+    """Save, and let the branch dashboard's inquiry figures show the change once it commits."""
+    inquiry.save(**kwargs)
+    branch_figures.forget(selectors.DASHBOARD_FIGURES, [inquiry.branch_id])
 
 
 def _locked(inquiry: CustomerInquiry) -> CustomerInquiry:
@@ -127,7 +134,7 @@ def inquiry_create(
         claim_status=ClaimStatus.PENDING if claim_amount else ClaimStatus.NONE,
     )
     inquiry.full_clean()
-    inquiry.save()
+    _save(inquiry)
     audit_record(
         action="inquiry.create",
         actor=actor,
@@ -174,7 +181,7 @@ def inquiry_assign(*, inquiry: CustomerInquiry, assignee, actor) -> CustomerInqu
         raise InquiryError(f"{locked.reference} is already assigned to {assignee.get_username()}.")
     locked.assignee = assignee
     locked.updated_at = now
-    locked.save()
+    _save(locked)
     audit_record(action="inquiry.assign", actor=actor, obj=locked, changes=changes)
     return locked
 
@@ -199,7 +206,7 @@ def inquiry_change_status(*, inquiry: CustomerInquiry, to_status: str, actor) ->
     locked.status = to_status
     locked.status_changed_at = now
     locked.updated_at = now
-    locked.save()
+    _save(locked)
     audit_record(action=f"inquiry.{to_status.lower()}", actor=actor, obj=locked, changes=changes)
     return locked
 
@@ -231,7 +238,7 @@ def inquiry_resolve(
     locked.resolved_at = now
     locked.resolution_code = resolution_code
     locked.resolution_summary = summary
-    locked.save()
+    _save(locked)
     changes["late"] = locked.resolved_late
     audit_record(action="inquiry.resolve", actor=actor, obj=locked, changes=changes)
     return locked
@@ -282,7 +289,7 @@ def inquiry_reopen(*, inquiry: CustomerInquiry, actor, reason: str) -> CustomerI
     locked.resolution_summary = ""
     locked.reopened_count += 1
     locked.due_at = sla.due_at(start=now, priority=locked.priority)
-    locked.save()
+    _save(locked)
     audit_record(
         action="inquiry.reopen",
         actor=actor,
@@ -315,7 +322,7 @@ def inquiry_add_note(*, inquiry: CustomerInquiry, actor, body: str, shared: bool
         created_at=now,
     )
     locked.updated_at = now
-    locked.save(update_fields=["updated_at"])
+    _save(locked, update_fields=["updated_at"])
     # The note's text stays in the thread, not in the audit trail (it may hold personal data).
     audit_record(
         action="inquiry.note",
@@ -342,7 +349,7 @@ def inquiry_set_claim(*, inquiry: CustomerInquiry, actor, amount: Decimal) -> Cu
     locked.claim_amount = amount
     locked.claim_status = ClaimStatus.PENDING
     locked.updated_at = timezone.now()
-    locked.save()
+    _save(locked)
     audit_record(
         action="inquiry.claim",
         actor=actor,
@@ -386,7 +393,7 @@ def inquiry_claim_decide(
     locked.claim_decided_by = actor
     locked.claim_decided_at = now
     locked.updated_at = now
-    locked.save()
+    _save(locked)
     audit_record(
         action=f"inquiry.claim_{'approve' if approve else 'reject'}",
         actor=actor,

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from branch_courier.core import branch_figures
 from packages_app import s10
 from packages_app.lifecycle import FINAL, OPEN, Status
 from packages_app.models import Package, phone_digits
@@ -163,25 +164,23 @@ def waiting_cutoff() -> datetime:
     return timezone.now() - timedelta(days=settings.PACKAGES_WAITING_DAYS)
 
 
+DASHBOARD_FIGURES = "packages-dashboard"
+
+
 def branch_dashboard(user) -> dict:
-    """Counts for the branch dashboard in three queries, whatever the number of packages."""
+    """The branch dashboard: counts by status, taken in today, waiting too long.
+
+    Three index-only queries whatever the number of packages, cached per branch for a few seconds
+    and dropped when a package of the branch changes (core/branch_figures.py, services._event).
+    """
     branch_id = user.branch_id
-    # A positive status list and COUNT(*) let PostgreSQL answer from the index alone.
-    rows = (
-        Package.objects.filter(branch_id=branch_id, status__in=OPEN)
-        .values("status")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    by_status = {row["status"]: row["n"] for row in rows}
     today_start = timezone.localtime(timezone.now(), branch_tz(user)).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
-    # Separate counts, each answered from its own index, beat one OR over both branch columns.
-    intake_today = Package.objects.filter(origin_branch_id=branch_id, created_at__gte=today_start).count()
-    waiting = Package.objects.filter(
-        branch_id=branch_id, status__in=WAITING_STATUSES, status_changed_at__lt=waiting_cutoff()
-    ).count()
+    figures = branch_figures.cached(
+        DASHBOARD_FIGURES, branch_id, lambda: _dashboard_figures(branch_id, today_start)
+    )
+    by_status = figures["by_status"]
     return {
         "counts": [
             {"status": status, "label": status.label, "n": by_status.get(status.value, 0)}
@@ -189,11 +188,48 @@ def branch_dashboard(user) -> dict:
             if status not in FINAL
         ],
         "open_total": sum(by_status.values()),
-        "intake_today": intake_today,
-        "waiting": waiting,
+        "intake_today": figures["intake_today"],
+        "waiting": figures["waiting"],
         "waiting_days": settings.PACKAGES_WAITING_DAYS,
         "today": today_start.date(),
     }
+
+
+def _dashboard_figures(branch_id: int, today_start: datetime) -> dict:
+    # A positive status list and COUNT(*) let PostgreSQL answer from the index alone.
+    rows = (
+        Package.objects.filter(branch_id=branch_id, status__in=OPEN)
+        .values("status")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    # Separate counts, each answered from its own index, beat one OR over both branch columns.
+    taken_in_today = Package.objects.filter(origin_branch_id=branch_id, created_at__gte=today_start)
+    return {
+        "by_status": {row["status"]: row["n"] for row in rows},
+        "intake_today": taken_in_today.count(),
+        "waiting": Package.objects.filter(
+            branch_id=branch_id, status__in=WAITING_STATUSES, status_changed_at__lt=waiting_cutoff()
+        ).count(),
+    }
+
+
+def forget_dashboards(events) -> None:
+    """After these events commit, every branch whose dashboard counts their packages shows them."""
+    branch_figures.forget(
+        DASHBOARD_FIGURES,
+        (
+            branch_id
+            for event in events
+            # Where it happened (the branch a package just left), and the package's three branches.
+            for branch_id in (
+                event.branch_id,
+                event.package.branch_id,
+                event.package.origin_branch_id,
+                event.package.destination_branch_id,
+            )
+        ),
+    )
 
 
 # --- Manifests ----------------------------------------------------------------------------------

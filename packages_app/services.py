@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from branch_courier.accounts.models import Branch
-from packages_app import lifecycle, partner_events, s10
+from packages_app import lifecycle, partner_events, s10, selectors
 from packages_app.lifecycle import Status, TransitionError
 from packages_app.models import Package, PackageEvent, phone_digits
 from packages_app.tariffs import quote_fee
@@ -56,6 +56,7 @@ def _event(
     )
     # Tracking pushes, customer notifications, public cache: queued in this same transaction.
     partner_events.on_package_event(event)
+    selectors.forget_dashboards([event])
     return event
 
 
@@ -329,6 +330,7 @@ def bulk_events(events: list[PackageEvent]) -> list[PackageEvent]:
     created = PackageEvent.objects.bulk_create(events, batch_size=500)
     for event in created:
         partner_events.on_package_event(event)
+    selectors.forget_dashboards(created)
     return created
 
 

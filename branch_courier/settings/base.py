@@ -245,7 +245,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
-USE_I18N = True
+# English only: without translation machinery every template variable and lazy string is cheaper.
+USE_I18N = False
 USE_TZ = True
 
 # --- Health, metrics, partner services --------------------------------------------------------
@@ -374,6 +375,8 @@ S10_SERVICE_LETTERS = env.str("S10_SERVICE_LETTERS", default="RB").upper()
 S10_COUNTRY = env.str("S10_COUNTRY", default="US").upper()
 # The dashboard flags packages that have waited in one status at the branch longer than this.
 PACKAGES_WAITING_DAYS = env.int("PACKAGES_WAITING_DAYS", default=3)
+# Dashboard counts are cached per branch this long; a package or inquiry change drops them at once.
+BRANCH_FIGURES_CACHE_SECONDS = env.int("BRANCH_FIGURES_CACHE_SECONDS", default=30)
 
 # --- Customer inquiries -----------------------------------------------------------------------
 # A resolved inquiry may be reopened for this many days after its resolution.

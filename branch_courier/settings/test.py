@@ -7,3 +7,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # Each run gets its own key space so parallel runs on one Redis do not see each other's keys.
 CACHES["default"]["KEY_PREFIX"] = f"test-{CACHES['default']['KEY_PREFIX']}"
+# Tests build rows with factories as well as services: dashboards count them at once. The cache
+# itself is tested with this set back (tests/core/test_branch_figures.py).
+BRANCH_FIGURES_CACHE_SECONDS = 0

@@ -1,0 +1,113 @@
+"""Dashboard figures are cached per branch and dropped when a service changes what they count."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from branch_courier.core import branch_figures
+from inquiries_app import selectors as inquiry_selectors
+from packages_app import selectors as package_selectors
+from packages_app.models import Package
+from packages_app.services import Party, package_hold, package_intake
+from tests.factories import BranchFactory, PackageFactory, ensure_tariff
+from tests.inquiries_app.conftest import make_inquiry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def figures_cached(settings):
+    settings.BRANCH_FIGURES_CACHE_SECONDS = 30
+    ensure_tariff()  # a transactional test elsewhere may have flushed the migration's tariff
+    for branch_id in range(1, 50):  # keys of other tests' branches, whatever their ids
+        cache.delete_many(
+            [
+                branch_figures.cache_key(package_selectors.DASHBOARD_FIGURES, branch_id),
+                branch_figures.cache_key(inquiry_selectors.DASHBOARD_FIGURES, branch_id),
+            ]
+        )
+
+
+def _counts(client) -> dict:
+    dash = client.get("/").context["dash"]
+    return {"received": {r["status"]: r["n"] for r in dash["counts"]}["RECEIVED"], **dash}
+
+
+def _intake(actor, destination):
+    return package_intake(
+        actor=actor,
+        sender=Party("Sam Sender", "+1 617 555 0100", "1 Main St"),
+        recipient=Party("Rita Recipient", "+1 212 555 0199", "2 Oak Ave"),
+        destination_branch=destination,
+        service="STANDARD",
+        weight_grams=1500,
+    )
+
+
+def test_a_cached_dashboard_skips_the_counts(alice_client, branch_a, branch_b):
+    PackageFactory(origin_branch=branch_a, destination_branch=branch_b)
+    with CaptureQueriesContext(connection) as first:
+        assert _counts(alice_client)["received"] == 1
+    # A row written behind the services' back is not seen until the figures expire: the second
+    # page came from the cache, without the three package counts and the inquiry aggregate(s).
+    PackageFactory(origin_branch=branch_a, destination_branch=branch_b)
+    with CaptureQueriesContext(connection) as second:
+        assert _counts(alice_client)["received"] == 1
+    assert len(first) - len(second) >= 4
+    assert not any('"packages"' in q["sql"] for q in second.captured_queries)
+    cache.delete(branch_figures.cache_key(package_selectors.DASHBOARD_FIGURES, branch_a.pk))
+    assert _counts(alice_client)["received"] == 2
+
+
+def test_a_service_change_shows_at_once_after_commit(
+    alice_client, alice, branch_a, branch_b, django_capture_on_commit_callbacks
+):
+    assert _counts(alice_client)["intake_today"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        package = _intake(alice, branch_b)
+    counts = _counts(alice_client)
+    assert counts["intake_today"] == 1 and counts["received"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        package_hold(package=Package.objects.get(pk=package.pk), actor=alice, reason_code="DAMAGED")
+    counts = _counts(alice_client)
+    assert counts["received"] == 0
+    assert {r["status"]: r["n"] for r in counts["counts"]}["ON_HOLD"] == 1
+
+
+def test_nothing_is_dropped_before_the_commit(alice, branch_b, branch_a, django_capture_on_commit_callbacks):
+    key = branch_figures.cache_key(package_selectors.DASHBOARD_FIGURES, branch_a.pk)
+    cache.set(key, {"stale": True}, 30)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _intake(alice, branch_b)
+    assert cache.get(key) == {"stale": True}  # a rolled-back intake would leave it so
+    for callback in callbacks:
+        callback()
+    assert cache.get(key) is None
+
+
+def test_another_branchs_change_keeps_this_branchs_figures(
+    alice_client, charlie, branch_a, branch_b, django_capture_on_commit_callbacks
+):
+    PackageFactory(origin_branch=branch_a, destination_branch=branch_a)
+    assert _counts(alice_client)["received"] == 1
+    other = BranchFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        _intake(charlie, other)  # branch B to a third branch: A is not involved
+    assert cache.get(branch_figures.cache_key(package_selectors.DASHBOARD_FIGURES, branch_a.pk)) is not None
+
+
+def test_inquiry_figures_follow_inquiry_changes(alice, branch_a, django_capture_on_commit_callbacks):
+    assert inquiry_selectors.dashboard_stats(alice).open == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        make_inquiry(actor=alice)
+    assert inquiry_selectors.dashboard_stats(alice).open == 1
+
+
+def test_zero_seconds_turns_the_cache_off(settings, alice, branch_a):
+    settings.BRANCH_FIGURES_CACHE_SECONDS = 0
+    calls = []
+    for _ in range(2):
+        branch_figures.cached("probe", branch_a.pk, lambda: calls.append(1) or len(calls))
+    assert calls == [1, 1]
+    assert cache.get(branch_figures.cache_key("probe", branch_a.pk)) is None
