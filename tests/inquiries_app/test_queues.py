@@ -156,8 +156,8 @@ def test_csv_export_defuses_spreadsheet_formulas(alice_client, alice):
 
 
 @pytest.mark.postgres
-def test_unassigned_queue_uses_the_ops_guides_partial_index(alice, charlie):
-    """With many closed inquiries and few OPEN ones the planner must read the partial index."""
+def test_unassigned_queue_reads_only_open_rows_through_an_index(alice, charlie):
+    """With many closed inquiries and few OPEN ones the planner must not read the closed ones."""
     # Autovacuum's own ANALYZE cannot see this test's uncommitted rows: if it ran between ours and
     # the EXPLAIN it would leave "empty table" statistics (seen after the form fuzz's many
     # rolled-back inserts). Switched off for this transaction only.
@@ -191,4 +191,7 @@ def test_unassigned_queue_uses_the_ops_guides_partial_index(alice, charlie):
         cursor.execute("ANALYZE customer_inquiries")
     queryset = selectors.queue(alice, name="unassigned")[:50]
     plan = queryset.explain()
-    assert "idx_customer_inquiries_created_at" in plan, plan
+    # Either index reads only OPEN rows; which one wins is a near tie at this size (the branch one
+    # reads only this branch's, the ops guide's walks created_at and skips the other branch's).
+    assert "Seq Scan" not in plan, plan
+    assert "idx_customer_inquiries_created_at" in plan or "inq_branch_status_due" in plan, plan
