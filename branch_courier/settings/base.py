@@ -165,7 +165,8 @@ DJANGO_REDIS_LOGGER = "branch_courier.cache"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, loading the user's branch in the same query (every page shows it).
+    "branch_courier.accounts.backends.BranchUserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
