@@ -283,6 +283,16 @@ class Server:
         self.log.close()
 
 
+def gunicorn_settings(env: dict[str, str]) -> dict[str, int]:
+    """Workers and threads as deploy/gunicorn.conf.py computes them for this environment."""
+    import runpy
+    from unittest import mock
+
+    with mock.patch.dict(os.environ, env, clear=True):
+        conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    return {"workers": conf["workers"], "threads": conf["threads"]}
+
+
 def rss_mib(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -484,10 +494,7 @@ def main() -> int:
         "duration_s": DURATION,
         "connections": CONNECTIONS,
         "wrk_threads": THREADS,
-        "gunicorn": {
-            "workers": int(env.get("WEB_CONCURRENCY", env.get("GUNICORN_WORKERS", "2"))),
-            "threads": int(env.get("GUNICORN_THREADS", "4")),
-        },
+        "gunicorn": gunicorn_settings(env),
         "cpus": os.cpu_count(),
         "load_average_before": load_before,
         "load_average_after": load_average(),
