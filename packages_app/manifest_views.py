@@ -18,6 +18,15 @@ from packages_app.models import Manifest, ManifestItem, manifest_pk_from_number
 from packages_app.transit_forms import CodeScanForm, LostForm, ManifestOpenForm
 from packages_app.views import _counter_staff
 
+# What each row shows (not the whole package with its addresses).
+ITEM_FIELDS = (
+    "outcome",
+    "scanned_at",
+    "added_at",
+    "package__tracking_number",
+    "package__status",
+    "package__destination_branch__code",
+)
 ITEMS_PER_PAGE = 100
 LIST_SIZE = 30
 
@@ -63,11 +72,14 @@ def manifest_new(request):
 @require_GET
 def manifest_detail(request, pk):
     manifest = selectors.get_manifest_for_user(request.user, pk)
-    items = ManifestItem.objects.filter(manifest=manifest).select_related(
-        "package", "package__destination_branch"
+    items = (
+        ManifestItem.objects.filter(manifest=manifest)
+        .select_related("package", "package__destination_branch")
+        .only(*ITEM_FIELDS)
     )
     outcome = request.GET.get("outcome", "")
-    if outcome and outcome in ManifestItem.Outcome.values:  # "" (pending) means all
+    filtered = outcome and outcome in ManifestItem.Outcome.values  # "" (pending) means all
+    if filtered:
         items = items.filter(outcome=outcome)
     page = Paginator(items.order_by("added_at", "id"), ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     is_sender = manifest.origin_branch_id == request.user.branch_id and request.user.works_counter
@@ -75,7 +87,8 @@ def manifest_detail(request, pk):
     ctx = {
         "manifest": manifest,
         "page": page,
-        "item_count": manifest.items.count(),
+        # Unfiltered, the paginator has counted them already.
+        "item_count": manifest.items.count() if filtered else page.paginator.count,
         "outcome": outcome,
         "can_edit": is_sender and manifest.state == Manifest.State.OPEN,
         "can_dispatch": is_sender and manifest.state == Manifest.State.SEALED,

@@ -30,6 +30,8 @@ COUNTER_HANDOVER = {
     (Status.RETURN_TO_SENDER, Status.RETURNED),
 }
 TIMELINE_LIMIT = 100
+# What the timeline shows of each event (not the actor's whole user row).
+TIMELINE_FIELDS = ("kind", "status", "at", "reason_code", "note", "branch__code", "actor__username")
 SCAN_HISTORY = 25
 
 
@@ -109,6 +111,7 @@ def detail(request, tracking):
     events = list(
         PackageEvent.objects.filter(package=package)
         .select_related("actor", "branch")
+        .only(*TIMELINE_FIELDS)
         .order_by("-at", "-id")[:TIMELINE_LIMIT]
     )
     can_act = selectors.can_act_on(request.user, package)
