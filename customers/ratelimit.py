@@ -33,10 +33,27 @@ def hit(request, *, scope: str, rate: str) -> tuple[bool, int]:
     retry_after = window_start + window - now
     key = f"rl:{scope}:{client_ip(request)}:{window_start}"
     try:
-        cache.add(key, 0, timeout=window + 1)
-        count = cache.incr(key)
+        count = _count(key, timeout=window + 1)
     except Exception:  # the cache is down or the key expired between add and incr: allow
         return True, retry_after
     if count is None:  # django-redis swallowed an error (IGNORE_EXCEPTIONS)
         return True, retry_after
     return count <= limit, retry_after
+
+
+def _count(key: str, *, timeout: int) -> int | None:
+    """Start the window's counter if new, then count: one round trip to Redis.
+
+    On Redis, SET NX EX and INCR go in one pipeline (the public tracking hit is three Redis round
+    trips otherwise, a quarter of its time). Elsewhere (the local-memory cache) add() then incr().
+    """
+    if not hasattr(cache, "client"):  # not django-redis
+        cache.add(key, 0, timeout=timeout)
+        return cache.incr(key)
+    from django_redis import get_redis_connection
+
+    full_key = cache.make_and_validate_key(key)
+    pipe = get_redis_connection("default").pipeline(transaction=False)
+    pipe.set(full_key, 0, ex=timeout, nx=True)
+    pipe.incr(full_key)
+    return pipe.execute()[1]

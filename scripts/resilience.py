@@ -219,7 +219,18 @@ def intake_form(destination_id: int, n: int) -> dict:
         "service": "STANDARD",
         "weight_grams": "1200",
         "declared_value": "0.00",
+        # The fee is paid in cash into the clerk's drawer (opened once by open_drawer()).
+        "payment_method": "CASH",
     }
+
+
+def open_drawer(cookies: dict, token: str) -> None:
+    """Cash intake needs the clerk's drawer open: open it over HTTP like the clerk would."""
+    body = urlencode({"opening_float": "100.00", "csrfmiddlewaretoken": token})
+    headers = {"Referer": f"{bench.ORIGIN}/drawer/", "Origin": bench.ORIGIN}
+    status, _, _ = bench.request("POST", "/drawer/open/", cookies=cookies, body=body, headers=headers)
+    if status != 302:
+        raise RuntimeError(f"opening the cash drawer answered {status}, not a redirect")
 
 
 def checksum(pg: Postgres, below_id: int) -> tuple:
@@ -310,6 +321,7 @@ def main() -> int:
             _, more, html = bench.request("GET", "/packages/new/", cookies=cookies)
             cookies.update(more)
             token = bench.form_token(html)
+            open_drawer(cookies, token)
             read_lua, write_lua = lua(reads, cookies, token), lua(writes, cookies, token)
 
             def run_load(seconds):
