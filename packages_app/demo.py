@@ -313,7 +313,7 @@ PACKAGE_COLUMNS = [
     "sender_name", "sender_phone", "sender_email", "sender_address", "recipient_name",
     "recipient_phone", "recipient_phone_digits", "recipient_email", "recipient_address",
     "weight_grams", "length_cm", "width_cm", "height_cm", "declared_value", "fee", "cod_amount",
-    "created_by_id", "created_at", "updated_at",
+    "created_by_id", "created_at", "updated_at", "intake_key",
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "package_id",
@@ -623,6 +623,7 @@ def _build_packages(plan: _Plan, rng: random.Random, start: int, size: int) -> t
                 creator[0] if creator else None,
                 created_at,
                 last[2],
+                None,  # intake_key: seeded parcels came from no form
             ]
         )
         stories.append(

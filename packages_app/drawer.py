@@ -184,14 +184,34 @@ def refund_fee(*, package: Package, actor) -> Payment | None:
     return record
 
 
-@transaction.atomic
-def intake_and_pay(*, payment: PaymentInput, **intake) -> Package:
-    """Take a package in and its fee in one transaction: a failed payment leaves no package."""
+def intake_and_pay(*, payment: PaymentInput, **intake) -> tuple[Package, bool]:
+    """Take a package in and its fee in one transaction: a failed payment leaves no package.
+
+    Returns (package, created). The payment's idempotency key doubles as the intake key: the same
+    form sent again (a double click, a retry after a lost answer) returns the package it already
+    made, created=False, and takes no second fee. Two copies racing each other meet at the unique
+    intake_key: the loser's transaction rolls back whole and it returns the winner's package.
+    """
     from packages_app.services import package_intake  # services imports this module
 
-    package = package_intake(**intake)
-    if package.fee > 0:
-        take_payment(
-            package=package, actor=intake["actor"], kind=Kind.FEE, amount=package.fee, payment=payment
-        )
-    return package
+    key = payment.idempotency_key or None
+    done = _taken_in_with(key)
+    if done is not None:
+        return done, False
+    try:
+        with transaction.atomic():
+            package = package_intake(intake_key=key, **intake)
+            if package.fee > 0:
+                take_payment(
+                    package=package, actor=intake["actor"], kind=Kind.FEE, amount=package.fee, payment=payment
+                )
+    except IntegrityError:
+        done = _taken_in_with(key)
+        if done is None:
+            raise
+        return done, False
+    return package, True
+
+
+def _taken_in_with(key: str | None) -> Package | None:
+    return Package.objects.filter(intake_key=key).first() if key else None

@@ -98,6 +98,9 @@ class Package(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # The intake form's one-time key: the same form sent twice (a double click, or a retry after the
+    # answer was lost) finds this package instead of taking the parcel in and charging it again.
+    intake_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         db_table = "packages"

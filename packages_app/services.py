@@ -82,8 +82,12 @@ def package_intake(
     length_cm: int | None = None,
     width_cm: int | None = None,
     height_cm: int | None = None,
+    intake_key: str | None = None,
 ) -> Package:
-    """Take a package in at the actor's branch: number it, price it, start its timeline."""
+    """Take a package in at the actor's branch: number it, price it, start its timeline.
+
+    `intake_key` (the form's one-time key) is unique: a second intake with it fails the insert.
+    """
     if not getattr(actor, "works_counter", False):
         raise TransitionError("Only clerks and supervisors of a branch can take packages in.")
     if not destination_branch.is_active:
@@ -116,8 +120,10 @@ def package_intake(
         created_by=actor,
         created_at=now,
         updated_at=now,
+        intake_key=intake_key or None,
     )
-    package.full_clean()
+    # Uniqueness of intake_key is the database's to decide (see drawer.intake_and_pay), not a query.
+    package.full_clean(validate_unique=False)
     package.save()
     _event(package=package, actor=actor)
     # No names, phones or addresses in the audit trail: the package row holds them.

@@ -64,7 +64,7 @@ def intake(request):
         data = form.cleaned_data
         try:
             # The fee is taken in the same transaction: a failed payment leaves no package behind.
-            package = drawer.intake_and_pay(
+            package, created = drawer.intake_and_pay(
                 payment=pay.payment_input(),
                 actor=request.user,
                 sender=services.Party(
@@ -96,10 +96,17 @@ def intake(request):
             form.add_error(None, str(exc))
         else:
             paid = "card" if pay.cleaned_data["payment_method"] == "CARD" else "cash"
-            messages.success(
-                request,
-                f"{package.tracking_number} taken in; fee {package.fee} paid by {paid}. Print the label.",
-            )
+            if created:
+                messages.success(
+                    request,
+                    f"{package.tracking_number} taken in; fee {package.fee} paid by {paid}. Print the label.",
+                )
+            else:
+                messages.info(
+                    request,
+                    f"{package.tracking_number} was already taken in with this form; "
+                    "nothing was taken in or charged again.",
+                )
             return redirect(reverse("packages:detail", args=[package.tracking_number]) + "?new=1")
     return render(request, "packages_app/intake.html", {"form": form, "pay": pay})
 

@@ -31,7 +31,11 @@ def gateway(settings, partner_stub):
 
 
 def _intake(alice, branch_b, payment):
-    return drawer.intake_and_pay(actor=alice, destination_branch=branch_b, payment=payment, **INTAKE)
+    package, created = drawer.intake_and_pay(
+        actor=alice, destination_branch=branch_b, payment=payment, **INTAKE
+    )
+    assert created
+    return package
 
 
 def test_cash_intake_posts_the_fee_to_the_open_drawer(alice, branch_b):
@@ -76,8 +80,17 @@ def test_a_gateway_timeout_says_so_and_leaves_nothing_written(gateway, alice, br
 
 
 def test_a_repeated_charge_reuses_its_idempotency_key(gateway, alice, branch_b):
-    for _ in range(2):
-        _intake(alice, branch_b, PaymentInput(method="CARD", card_token="tok", idempotency_key="same"))
+    from branch_courier.integrations.payment import PaymentClient
+
+    card = PaymentInput(method="CARD", card_token="tok", idempotency_key="same")
+    first = _intake(alice, branch_b, card)
+    # The form sent again finds its package: the gateway is not asked a second time.
+    again, created = drawer.intake_and_pay(actor=alice, destination_branch=branch_b, payment=card, **INTAKE)
+    assert not created and again.pk == first.pk and len(gateway.delivered) == 1
+    # A charge whose answer was lost and is sent again carries the same key: charged once.
+    PaymentClient().charge(
+        amount=first.fee, currency="USD", card_token="tok", reference="r", idempotency_key="same"
+    )
     assert gateway.duplicates == 1 and len(gateway.delivered) == 1
 
 
@@ -191,3 +204,42 @@ def test_the_database_refuses_more_than_4_id_characters(charlie, ready):
             handed_over_by=charlie,
             at=timezone.now(),
         )
+
+
+# --- The same intake form sent twice -----------------------------------------------------------
+
+
+def test_the_same_intake_key_takes_the_parcel_in_and_the_fee_once(alice, branch_b):
+    session = drawer.drawer_open(actor=alice, opening_float=Decimal("50.00"))
+    payment = PaymentInput(method="CASH", idempotency_key="form-key-1")
+    first, created = drawer.intake_and_pay(
+        actor=alice, destination_branch=branch_b, payment=payment, **INTAKE
+    )
+    again, created_again = drawer.intake_and_pay(
+        actor=alice, destination_branch=branch_b, payment=payment, **INTAKE
+    )
+    assert created and not created_again
+    assert again.pk == first.pk and first.intake_key == "form-key-1"
+    assert Package.objects.count() == 1
+    assert Payment.objects.filter(drawer=session).count() == 1
+
+
+def test_a_new_form_is_a_new_parcel(alice, branch_b, alice_drawer):
+    for key in ("form-key-a", "form-key-b"):
+        drawer.intake_and_pay(
+            actor=alice, destination_branch=branch_b, payment=PaymentInput(idempotency_key=key), **INTAKE
+        )
+    assert Package.objects.count() == 2
+
+
+def test_a_failed_payment_leaves_the_key_free_for_the_retry(settings, alice, branch_b):
+    # No drawer open: cash fails, nothing is saved, and the same form goes through once it is.
+    payment = PaymentInput(method="CASH", idempotency_key="form-key-2")
+    with pytest.raises(PaymentError):
+        drawer.intake_and_pay(actor=alice, destination_branch=branch_b, payment=payment, **INTAKE)
+    assert not Package.objects.exists()
+    drawer.drawer_open(actor=alice, opening_float=Decimal("0"))
+    _package, created = drawer.intake_and_pay(
+        actor=alice, destination_branch=branch_b, payment=payment, **INTAKE
+    )
+    assert created and Package.objects.get().intake_key == "form-key-2"

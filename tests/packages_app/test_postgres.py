@@ -173,6 +173,40 @@ def test_concurrent_intakes_get_distinct_numbers(branch_a, branch_b):
     assert len(numbers) == 4 and len(set(numbers)) == 4, results
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_intake_form_sent_three_times_at_once_takes_one_parcel_and_one_fee(branch_a, branch_b):
+    from decimal import Decimal
+
+    from packages_app import drawer
+    from packages_app.models import Payment
+    from packages_app.services import Party
+    from tests.factories import ensure_tariff
+
+    ensure_tariff()
+    clerk = UserFactory(username="doubleclick", branch=branch_a)
+    drawer.drawer_open(actor=clerk, opening_float=Decimal("0"))
+    payment = drawer.PaymentInput(method="CASH", idempotency_key="one-form")
+
+    def send():
+        package, created = drawer.intake_and_pay(
+            payment=payment,
+            actor=clerk,
+            sender=Party("S", "+1 617 555 0100", "a"),
+            recipient=Party("R", "+1 617 555 0101", "b"),
+            destination_branch=branch_b,
+            service="STANDARD",
+            weight_grams=100,
+        )
+        return package.pk, created
+
+    results = _race([send, send, send])
+    assert [kind for kind, _ in results] == ["ok"] * 3, results
+    assert len({pk for _, (pk, _) in results}) == 1
+    assert sorted(created for _, (_, created) in results) == [False, False, True]
+    assert Package.objects.filter(intake_key="one-form").count() == 1
+    assert Payment.objects.filter(package__intake_key="one-form").count() == 1
+
+
 # --- Manifests under races (issue 4) ----------------------------------------------------------
 
 

@@ -49,6 +49,19 @@ def test_intake_lands_on_the_package_page_with_the_label_ready(
     assert package.branch == branch_a
 
 
+def test_the_intake_form_sent_twice_takes_the_parcel_in_once(alice_client, alice_drawer, branch_b):
+    data = _intake_data(branch_b, payment_key="3f1c0d6e9b2a4c5d8e7f6a5b4c3d2e1f")
+    first = alice_client.post("/packages/new/", data)
+    again = alice_client.post("/packages/new/", data, follow=True)
+    package = Package.objects.get()
+    assert first.status_code == 302 and first["Location"] == f"/packages/{package.tracking_number}/?new=1"
+    assert again.redirect_chain[-1][0] == f"/packages/{package.tracking_number}/?new=1"
+    assert (
+        "was already taken in with this form; nothing was taken in or charged again" in again.content.decode()
+    )
+    assert package.payments.count() == 1
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
