@@ -189,13 +189,14 @@ def intake_and_pay(*, payment: PaymentInput, **intake) -> tuple[Package, bool]:
 
     Returns (package, created). The payment's idempotency key doubles as the intake key: the same
     form sent again (a double click, a retry after a lost answer) returns the package it already
-    made, created=False, and takes no second fee. Two copies racing each other meet at the unique
-    intake_key: the loser's transaction rolls back whole and it returns the winner's package.
+    made, created=False, and takes no second fee. Two copies racing each other meet at the intake
+    key (unique per origin branch): the loser's transaction rolls back whole and it returns the
+    winner's package.
     """
     from packages_app.services import package_intake  # services imports this module
 
     key = payment.idempotency_key or None
-    done = _taken_in_with(key)
+    done = _taken_in_with(key, intake["actor"])
     if done is not None:
         return done, False
     try:
@@ -206,12 +207,15 @@ def intake_and_pay(*, payment: PaymentInput, **intake) -> tuple[Package, bool]:
                     package=package, actor=intake["actor"], kind=Kind.FEE, amount=package.fee, payment=payment
                 )
     except IntegrityError:
-        done = _taken_in_with(key)
+        done = _taken_in_with(key, intake["actor"])
         if done is None:
             raise
         return done, False
     return package, True
 
 
-def _taken_in_with(key: str | None) -> Package | None:
-    return Package.objects.filter(intake_key=key).first() if key else None
+def _taken_in_with(key: str | None, actor) -> Package | None:
+    """The package this branch took in with this form key, if any (keys are per origin branch)."""
+    if not key:
+        return None
+    return Package.objects.filter(origin_branch_id=actor.branch_id, intake_key=key).first()

@@ -100,7 +100,9 @@ class Package(models.Model):
     updated_at = models.DateTimeField()
     # The intake form's one-time key: the same form sent twice (a double click, or a retry after the
     # answer was lost) finds this package instead of taking the parcel in and charging it again.
-    intake_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # Unique per origin branch (pkg_intake_key_once): the key comes back from the browser, and a
+    # key sent from another branch must neither find this package nor collide with it.
+    intake_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "packages"
@@ -132,6 +134,7 @@ class Package(models.Model):
             models.Index(fields=["recipient_phone_digits"], name="pkg_recipient_phone"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["origin_branch", "intake_key"], name="pkg_intake_key_once"),
             models.CheckConstraint(condition=Q(weight_grams__gt=0), name="pkg_weight_positive"),
             models.CheckConstraint(condition=Q(fee__gte=0), name="pkg_fee_not_negative"),
             models.CheckConstraint(condition=Q(declared_value__gte=0), name="pkg_declared_not_negative"),

@@ -86,7 +86,8 @@ def package_intake(
 ) -> Package:
     """Take a package in at the actor's branch: number it, price it, start its timeline.
 
-    `intake_key` (the form's one-time key) is unique: a second intake with it fails the insert.
+    `intake_key` (the form's one-time key) is unique per origin branch: a second intake with it at
+    the same branch fails the insert.
     """
     if not getattr(actor, "works_counter", False):
         raise TransitionError("Only clerks and supervisors of a branch can take packages in.")

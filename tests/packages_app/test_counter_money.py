@@ -243,3 +243,19 @@ def test_a_failed_payment_leaves_the_key_free_for_the_retry(settings, alice, bra
         actor=alice, destination_branch=branch_b, payment=payment, **INTAKE
     )
     assert created and Package.objects.get().intake_key == "form-key-2"
+
+
+def test_a_key_from_another_branch_neither_finds_nor_blocks_this_branchs_parcel(
+    alice, charlie, branch_a, branch_b
+):
+    # The key comes back from the browser: another branch sending the same one gets its own parcel
+    # and never learns about ours.
+    drawer.drawer_open(actor=alice, opening_float=Decimal("0"))
+    drawer.drawer_open(actor=charlie, opening_float=Decimal("0"))
+    payment = PaymentInput(method="CASH", idempotency_key="shared-key")
+    ours, _ = drawer.intake_and_pay(actor=alice, destination_branch=branch_b, payment=payment, **INTAKE)
+    theirs, created = drawer.intake_and_pay(
+        actor=charlie, destination_branch=branch_a, payment=payment, **INTAKE
+    )
+    assert created and theirs.pk != ours.pk
+    assert theirs.origin_branch_id == branch_b.pk and ours.origin_branch_id == branch_a.pk
