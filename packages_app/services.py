@@ -54,10 +54,16 @@ def _event(
         reason_code=reason_code,
         note=note[:500],
     )
-    # Tracking pushes, customer notifications, public cache: queued in this same transaction.
-    partner_events.on_package_event(event)
-    selectors.forget_dashboards([event])
+    _announce([event])
     return event
+
+
+def _announce(events: list[PackageEvent]) -> None:
+    """What follows every written event: tracking pushes, customer notifications and the public
+    cache (queued in this same transaction), and the dashboards that count the package."""
+    for event in events:
+        partner_events.on_package_event(event)
+    selectors.forget_dashboards(events)
 
 
 @dataclass(frozen=True)
@@ -335,9 +341,7 @@ def bulk_move(
 def bulk_events(events: list[PackageEvent]) -> list[PackageEvent]:
     """Insert timeline rows in one statement per 500 and queue what partners hear about them."""
     created = PackageEvent.objects.bulk_create(events, batch_size=500)
-    for event in created:
-        partner_events.on_package_event(event)
-    selectors.forget_dashboards(created)
+    _announce(created)
     return created
 
 
