@@ -1,6 +1,7 @@
 """Counter flow in a real browser: intake → label → dispatch → scan check-in at the destination."""
 
 import pytest
+from playwright.sync_api import expect
 
 from packages_app.models import Package
 from tests.e2e.conftest import login
@@ -23,8 +24,9 @@ def test_intake_label_dispatch_and_scan_check_in(
     login(page, "alice", password)
     page.wait_for_url("**/")
     page.click("text=New package")
+    page.wait_for_url("**/packages/new/")
     # Keyboard-first: the first field has the focus.
-    assert page.evaluate("document.activeElement.id") == "id_sender_name"
+    expect(page.locator("#id_sender_name")).to_be_focused()
     page.keyboard.type("Sam <b>Sender</b>")
     page.fill("#id_sender_phone", "+1 617 555 0100")
     page.fill("#id_sender_address", "1 Main St")
@@ -60,14 +62,14 @@ def test_intake_label_dispatch_and_scan_check_in(
     scanner.wait_for_url("**/")
     scanner.click("nav >> text=Scan")
     scanner.wait_for_selector("#id_code")
-    assert scanner.evaluate("document.activeElement.id") == "id_code"
+    expect(scanner.locator("#id_code")).to_be_focused()
     scanner.evaluate("window.__marker = 1")  # survives only if the page is not reloaded
     scanner.keyboard.type(package.tracking_number.lower() + "\n")
     scanner.wait_for_selector("#scan-results li[data-kind=ok]")
     assert "Ready for pickup" in scanner.locator("#scan-results li").first.inner_text()
     assert scanner.evaluate("window.__marker") == 1
     assert scanner.input_value("#id_code") == ""  # cleared and focused for the next scan
-    assert scanner.evaluate("document.activeElement.id") == "id_code"
+    expect(scanner.locator("#id_code")).to_be_focused()
     # The same parcel again: a repeat, said so.
     scanner.keyboard.type(package.tracking_number + "\n")
     scanner.wait_for_selector("#scan-results li[data-kind=repeat]")

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from packages_app import drawer
 from packages_app.models import Handover, Manifest, Package, Payment
@@ -49,11 +50,11 @@ def test_one_parcels_trip_from_intake_to_handover_and_drawer_close(
     page.select_option("#id_destination_branch", str(branch_b.pk))
     page.click("text=Open manifest")
     page.wait_for_url(re.compile(r".*/manifests/\d+/$"))
-    assert page.evaluate("document.activeElement.id") == "id_code"
+    expect(page.locator("#id_code")).to_be_focused()
     for number in (parcel.tracking_number, missing.tracking_number, parcel.tracking_number):
         with page.expect_navigation():
             page.keyboard.type(number + "\n")  # the scanner types into the focused box
-        assert page.evaluate("document.activeElement.id") == "id_code"
+        expect(page.locator("#id_code")).to_be_focused()
     assert "already in this manifest" in page.locator(".messages").inner_text()
     page.click("text=Seal")
     assert "Sealed" in page.locator(".messages").inner_text()
