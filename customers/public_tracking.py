@@ -19,10 +19,15 @@ TIMELINE_LIMIT = 50
 _MISSING = "missing"  # cached "no such package" marker, so unknown numbers cost no query either
 
 
-def public_data(tracking_number: str) -> dict | None:
-    """The public view of a package (None if unknown); `tracking_number` is already validated."""
+def public_data(tracking_number: str, *, cached=None) -> dict | None:
+    """The public view of a package (None if unknown); `tracking_number` is already validated.
+
+    `cached` is what the cache held under track_cache_key(tracking_number) when the caller has
+    already read it (the API reads it with the rate limit); otherwise it is read here.
+    """
     key = track_cache_key(tracking_number)
-    cached = cache.get(key)
+    if cached is None:
+        cached = cache.get(key)
     if cached is not None:
         return None if cached == _MISSING else cached
     data = _build(tracking_number)

@@ -6,6 +6,7 @@ Redis). If the cache is down the request is allowed: a Redis outage must not clo
 
 import re
 import time
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -25,35 +26,44 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return count, multiple * _SECONDS[unit]
 
 
-def hit(request, *, scope: str, rate: str) -> tuple[bool, int]:
-    """Count this request; return (allowed, seconds until the window resets)."""
+def hit(request, *, scope: str, rate: str, and_get: str | None = None) -> tuple[bool, int, Any]:
+    """Count this request; return (allowed, seconds until the window resets, cached value).
+
+    `and_get` is a cache key the caller reads next (the public tracking page's cached HTML): it
+    is read in the same Redis round trip as the count, and its value (None if absent) returned.
+    """
     limit, window = parse_rate(rate)
     now = int(time.time())
     window_start = now - now % window
     retry_after = window_start + window - now
     key = f"rl:{scope}:{client_ip(request)}:{window_start}"
     try:
-        count = _count(key, timeout=window + 1)
+        count, value = _count(key, timeout=window + 1, and_get=and_get)
     except Exception:  # the cache is down or the key expired between add and incr: allow
-        return True, retry_after
+        return True, retry_after, None
     if count is None:  # django-redis swallowed an error (IGNORE_EXCEPTIONS)
-        return True, retry_after
-    return count <= limit, retry_after
+        return True, retry_after, value
+    return count <= limit, retry_after, value
 
 
-def _count(key: str, *, timeout: int) -> int | None:
-    """Start the window's counter if new, then count: one round trip to Redis.
+def _count(key: str, *, timeout: int, and_get: str | None) -> tuple[int | None, Any]:
+    """Start the window's counter if new, count, and read `and_get`: one round trip to Redis.
 
-    On Redis, SET NX EX and INCR go in one pipeline (the public tracking hit is three Redis round
-    trips otherwise, a quarter of its time). Elsewhere (the local-memory cache) add() then incr().
+    On Redis, SET NX EX, INCR and GET go in one pipeline (a cached public tracking hit is three
+    Redis round trips otherwise, a quarter of its time). Elsewhere (the local-memory cache)
+    add(), incr() and get().
     """
     if not hasattr(cache, "client"):  # not django-redis
         cache.add(key, 0, timeout=timeout)
-        return cache.incr(key)
+        return cache.incr(key), (cache.get(and_get) if and_get else None)
     from django_redis import get_redis_connection
 
     full_key = cache.make_and_validate_key(key)
     pipe = get_redis_connection("default").pipeline(transaction=False)
     pipe.set(full_key, 0, ex=timeout, nx=True)
     pipe.incr(full_key)
-    return pipe.execute()[1]
+    if and_get:
+        pipe.get(cache.make_and_validate_key(and_get))
+    replies = pipe.execute()
+    raw = replies[2] if and_get else None
+    return replies[1], (cache.client.decode(raw) if raw is not None else None)

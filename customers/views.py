@@ -1,8 +1,8 @@
 """Public tracking: /track/ (form), /track/<number> (page), /api/v1/track/<number> (JSON).
 
 Anonymous and read-only: GET only, no session, no CSRF token needed, not audited as a user
-(audit.middleware skips these paths). Order of checks: rate limit, check digit (no query for a
-mistyped number), cache, database.
+(audit.middleware skips these paths). Order of answers: rate limited (429), mistyped number (400,
+no query), cached, database. The count and the cached copy come in one Redis round trip.
 """
 
 from django.conf import settings
@@ -40,15 +40,18 @@ def _public(response):
     return response
 
 
-def _limited(request):
-    allowed, retry_after = ratelimit.hit(request, scope=RATE_SCOPE, rate=settings.TRACK_RATE_LIMIT)
-    return None if allowed else retry_after
+def _limited(request, *, and_get: str | None = None):
+    """(seconds to wait or None, the cached value of `and_get`): counted and read in one go."""
+    allowed, retry_after, cached = ratelimit.hit(
+        request, scope=RATE_SCOPE, rate=settings.TRACK_RATE_LIMIT, and_get=and_get
+    )
+    return (None if allowed else retry_after), cached
 
 
 @csrf_exempt
 @require_GET
 def track_form(request):
-    retry_after = _limited(request) if "number" in request.GET else None
+    retry_after = _limited(request)[0] if "number" in request.GET else None
     if retry_after:
         return _too_many(request, retry_after)
     form = TrackForm(request.GET if "number" in request.GET else None)
@@ -61,21 +64,21 @@ def track_form(request):
 @csrf_exempt
 @require_GET
 def track(request, tracking):
-    retry_after = _limited(request)
+    error = tracking_error(tracking)
+    number = None if error else s10.normalise(tracking)
+    fragment = request.headers.get("HX-Request") == "true"
+    # The page is the same for every visitor (no user, no CSRF token), so the rendered HTML is
+    # cached too, beside the data and deleted with it when the package changes. It is read in the
+    # rate limit's round trip to Redis.
+    variant = f"{'fragment' if fragment else 'page'}:{int(settings.ENABLE_REAL_TIME_TRACKING)}"
+    html_key = track_cache_key(number, variant) if number else None
+    retry_after, html = _limited(request, and_get=html_key)
     if retry_after:
         return _too_many(request, retry_after)
-    error = tracking_error(tracking)
     if error:
         form = TrackForm({"number": tracking})
         form.is_valid()
         return _public(render(request, "customers/track_form.html", _ctx(form=form), status=400))
-    number = s10.normalise(tracking)
-    fragment = request.headers.get("HX-Request") == "true"
-    # The page is the same for every visitor (no user, no CSRF token), so the rendered HTML is
-    # cached too, beside the data and deleted with it when the package changes.
-    variant = f"{'fragment' if fragment else 'page'}:{int(settings.ENABLE_REAL_TIME_TRACKING)}"
-    html_key = track_cache_key(number, variant)
-    html = cache.get(html_key)
     if html is None:
         data = public_data(number)
         if data is None:
@@ -91,7 +94,9 @@ def track(request, tracking):
 @csrf_exempt
 @require_GET
 def track_api(request, tracking):
-    retry_after = _limited(request)
+    error = tracking_error(tracking)
+    number = None if error else s10.normalise(tracking)
+    retry_after, cached = _limited(request, and_get=track_cache_key(number) if number else None)
     if retry_after:
         response = JsonResponse(
             {
@@ -103,10 +108,9 @@ def track_api(request, tracking):
         )
         response["Retry-After"] = str(retry_after)
         return response
-    error = tracking_error(tracking)
     if error:
         return _public(JsonResponse({"error": "invalid_tracking_number", "message": error}, status=400))
-    data = public_data(s10.normalise(tracking))
+    data = public_data(number, cached=cached)
     if data is None:
         return _public(
             JsonResponse({"error": "not_found", "message": "No package with this number."}, status=404)

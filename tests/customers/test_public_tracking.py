@@ -183,3 +183,35 @@ def test_the_label_qr_code_lands_on_the_public_page(parcel):
     from django.urls import reverse
 
     assert reverse("customers:track", args=[parcel.tracking_number]) == f"/track/{parcel.tracking_number}"
+
+
+def test_the_rate_limit_count_returns_the_cached_copy_it_read(rf, parcel):
+    from customers import ratelimit
+
+    key = track_cache_key(parcel.tracking_number)
+    cache.set(key, {"status": "RECEIVED", "events": [1, 2]}, 60)
+    request = rf.get("/api/v1/track/x", REMOTE_ADDR="192.0.2.9")
+    allowed, _, cached = ratelimit.hit(request, scope="t", rate="5/m", and_get=key)
+    assert allowed and cached == {"status": "RECEIVED", "events": [1, 2]}
+    assert ratelimit.hit(request, scope="t", rate="5/m", and_get=track_cache_key("RB000000000US"))[2] is None
+
+
+@pytest.mark.postgres  # the PostgreSQL run is the one with Redis as the cache
+def test_a_cached_hit_is_one_round_trip_to_redis(client, parcel, monkeypatch):
+    from redis.connection import AbstractConnection
+
+    assert hasattr(cache, "client"), "the PostgreSQL run needs REDIS_URL"
+    sent = []
+    real_send = AbstractConnection.send_packed_command
+
+    def counting_send(self, command, check_health=True):  # a spy: the real send still happens
+        sent.append(command)
+        return real_send(self, command, check_health)
+
+    for url in (f"/track/{parcel.tracking_number}", f"/api/v1/track/{parcel.tracking_number}"):
+        client.get(url)  # fills the cache
+        monkeypatch.setattr(AbstractConnection, "send_packed_command", counting_send)
+        sent.clear()
+        assert client.get(url).status_code == 200
+        monkeypatch.undo()
+        assert len(sent) == 1, f"{url}: {len(sent)} round trips"
