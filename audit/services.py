@@ -231,11 +231,16 @@ def audit_record(
 def audit_record_safely(**kwargs) -> AuditLog | None:
     """audit_record() for the request path and login signals: a failure never reaches the user.
 
-    The row is written in a savepoint, so a failed insert cannot poison a transaction the caller
-    still has open. On failure the record still goes to the JSON log stream (at ERROR, with all
-    its fields) and audit_write_failures_total counts it; the page goes out as if nothing happened.
+    Inside a transaction the caller still has open, the row is written in a savepoint, so a failed
+    insert cannot poison it; outside one, the INSERT commits by itself. On failure the record still
+    goes to the JSON log stream (at ERROR, with all its fields) and audit_write_failures_total
+    counts it; the page goes out as if nothing happened.
     """
     try:
+        if not transaction.get_connection().in_atomic_block:
+            # Autocommit (the page-view rows the middleware writes): the INSERT is its own
+            # transaction and a failure leaves nothing open, so no BEGIN/COMMIT round trips.
+            return audit_record(**kwargs)
         with transaction.atomic():
             return audit_record(**kwargs)
     except Exception:  # the audit write must never turn a page into a 500

@@ -87,7 +87,17 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The rows of the long lists only (branch_courier/jinja2_env.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "jinja_templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "branch_courier.jinja2_env.environment"},
+    },
 ]
+# Form widgets through Jinja2 (the same HTML, drawn several times faster): core/form_renderer.py.
+FORM_RENDERER = "branch_courier.core.form_renderer.JinjaFirstRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # DATABASE_URL wins; else DB_HOST (the ops guide's DB_* names) selects PostgreSQL; else SQLite.

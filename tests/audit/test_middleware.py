@@ -112,3 +112,21 @@ def test_after_a_failed_write_the_next_request_is_recorded_again(alice_client):
         assert alice_client.get("/").status_code == 200
     assert alice_client.get("/").status_code == 200
     assert AuditLog.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_row_commits_by_itself_and_a_failure_leaves_none_open(client, alice):
+    # As under gunicorn: no test transaction around the request, so the row is a lone INSERT.
+    from django.db import connection
+
+    from tests.audit.conftest import audit_inserts_fail
+
+    client.force_login(alice)
+    assert client.get("/").status_code == 200
+    assert AuditLog.objects.filter(action="GET /").count() == 1
+    with audit_inserts_fail():
+        assert client.get("/").status_code == 200
+    assert not connection.in_atomic_block and connection.get_autocommit()
+    assert client.get("/packages/").status_code == 200
+    actions = list(AuditLog.objects.values_list("action", flat=True).order_by("id"))
+    assert actions == ["GET /", "GET /packages/"]
