@@ -17,8 +17,11 @@ from django.urls import NoReverseMatch, reverse
 from jinja2 import Environment, StrictUndefined
 
 from branch_courier.core.templatetags.display import stamp
+from inquiries_app.models import Category, Priority
 from inquiries_app.templatetags.inquiry_tags import inquiry_status
+from packages_app.lifecycle import Status as PackageStatus
 from packages_app.templatetags.package_tags import status_badge
+from packages_app.transit_models import ManifestItem
 
 # Arguments that stand in a path as they are (RFC 3986 unreserved characters: nothing to quote).
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]+")
@@ -58,9 +61,26 @@ def url(name: str, *args) -> str:
     return "".join(pieces)
 
 
+def label(value: str, choices) -> str:
+    """{{ package.status|label(PackageStatus) }}: what get_status_display() gives.
+
+    get_FOO_display() rebuilds its field's choices dict on every call, three times per inquiry row.
+    """
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 def environment(**options) -> Environment:
     options["undefined"] = StrictUndefined  # the backend would set Undefined (or DebugUndefined)
     env = Environment(**options)  # noqa: S701 (Django's Jinja2 backend passes autoescape=True)
-    env.globals.update(url=url)
-    env.filters.update(stamp=stamp, status_badge=status_badge, inquiry_status=inquiry_status)
+    env.globals.update(
+        url=url,
+        PackageStatus=PackageStatus,
+        ManifestOutcome=ManifestItem.Outcome,
+        InquiryPriority=Priority,
+        InquiryCategory=Category,
+    )
+    env.filters.update(stamp=stamp, label=label, status_badge=status_badge, inquiry_status=inquiry_status)
     return env

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import template
 from django.utils.html import format_html
 
-from inquiries_app.lifecycle import Status
+from inquiries_app.lifecycle import Status, label
 
 register = template.Library()
 
@@ -38,7 +38,7 @@ def inquiry_status(inquiry) -> str:
     several times more to render.
     """
     badge = format_html(
-        '<span class="status inq-status-{}">{}</span>', inquiry.status.lower(), inquiry.get_status_display()
+        '<span class="status inq-status-{}">{}</span>', inquiry.status.lower(), label(inquiry.status)
     )
     if inquiry.is_overdue:
         return format_html('{} <span class="overdue-flag">Overdue</span>', badge)

@@ -68,3 +68,20 @@ def test_a_row_url_is_the_reversed_url(name, args):
 
     assert url(name, *args) == reverse(name, args=args)
     assert url(name, *args) == reverse(name, args=args)  # the second time from the cut pattern
+
+
+def test_labels_are_what_get_display_gives(alice, branch_a, branch_b):
+    from branch_courier.jinja2_env import label
+    from inquiries_app.models import Category, CustomerInquiry, Priority
+    from packages_app.lifecycle import Status
+    from packages_app.transit_models import ManifestItem
+
+    package = PackageFactory(origin_branch=branch_a, destination_branch=branch_b, status="IN_TRANSIT")
+    assert label(package.status, Status) == package.get_status_display() == "In transit"
+    for outcome in ManifestItem.Outcome.values:
+        assert label(outcome, ManifestItem.Outcome) == ManifestItem(outcome=outcome).get_outcome_display()
+    for priority in Priority.values:
+        assert label(priority, Priority) == CustomerInquiry(priority=priority).get_priority_display()
+    for category in Category.values:
+        assert label(category, Category) == CustomerInquiry(category=category).get_category_display()
+    assert label("NO_SUCH", Status) == "NO_SUCH"
