@@ -119,7 +119,12 @@ class ManifestItem(models.Model):
                 fields=["package"], condition=Q(in_open_manifest=True), name="manifest_item_one_open"
             ),
         ]
-        indexes = [models.Index(fields=["manifest", "outcome"], name="manifest_item_outcome")]
+        indexes = [
+            models.Index(fields=["manifest", "outcome"], name="manifest_item_outcome"),
+            # The manifest page reads its items in this order, a page at a time: without it every
+            # item of the manifest is joined to its package and sorted to show the first 100.
+            models.Index(fields=["manifest", "added_at", "id"], name="manifest_item_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.package_id} in manifest {self.manifest_id}"

@@ -4,7 +4,8 @@ Already checked elsewhere (see tests/README.md): the package list in its three d
 status, search by tracking number, phone and name, the waiting count, a package's timeline
 (tests/packages_app/test_postgres.py); the unassigned queue (tests/inquiries_app/test_queues.py);
 the audit list (tests/audit/test_views.py); the outbox claim (tests/outbox/test_workers_postgres.py).
-Here: the dashboards' counts, the other inquiry queues, a package's inquiries, an inquiry's notes.
+Here: the dashboards' counts, the other inquiry queues, a package's inquiries, an inquiry's notes,
+a manifest page's items.
 """
 
 from datetime import timedelta
@@ -172,3 +173,34 @@ def test_inquiry_queues_use_their_indexes(seeded):
             ),
         ]
     )
+
+
+def test_a_manifest_page_reads_its_items_in_order_without_sorting_them_all(seeded, client):
+    from packages_app import manifest_services
+    from packages_app.transit_models import ManifestItem
+
+    clerk = seeded
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {ManifestItem._meta.db_table} SET (autovacuum_enabled = false)")
+    destination = Branch.objects.exclude(pk=clerk.branch_id).order_by("code")[0]
+    manifest = manifest_services.manifest_open(actor=clerk, destination_branch=destination)
+    now = timezone.now()
+    ManifestItem.objects.bulk_create(
+        ManifestItem(
+            manifest=manifest,
+            package_id=pk,
+            in_open_manifest=False,
+            added_by=clerk,
+            added_at=now + timedelta(seconds=n),
+        )
+        for n, pk in enumerate(Package.objects.order_by("id").values_list("pk", flat=True)[:2000])
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {ManifestItem._meta.db_table}")
+    client.force_login(clerk)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/manifests/{manifest.pk}/").status_code == 200
+    (items_sql,) = [q["sql"] for q in captured.captured_queries if 'FROM "manifest_items" INNER' in q["sql"]]
+    plan = _plan(items_sql, [])
+    _check([("a manifest's items, first page", ("manifest_item_order",), plan)])
+    assert "Sort" not in plan, plan
