@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branch_courier.core.pagination import CappedPaginator
 from packages_app import manifest_services as ms
 from packages_app import selectors, transit_pdfs
 from packages_app.lifecycle import TransitionError
@@ -72,16 +73,15 @@ def manifest_new(request):
 @require_GET
 def manifest_detail(request, pk):
     manifest = selectors.get_manifest_for_user(request.user, pk)
-    items = (
-        ManifestItem.objects.filter(manifest=manifest)
-        .select_related("package", "package__destination_branch")
-        .only(*ITEM_FIELDS)
-    )
+    items = ManifestItem.objects.filter(manifest=manifest)
     outcome = request.GET.get("outcome", "")
     filtered = outcome and outcome in ManifestItem.Outcome.values  # "" (pending) means all
     if filtered:
         items = items.filter(outcome=outcome)
-    page = Paginator(items.order_by("added_at", "id"), ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    # Rows as plain dicts of the shown columns: an item, its package and the package's branch as
+    # model instances (300 a page) were a sixth of the page's time.
+    rows = items.values("id", *ITEM_FIELDS).order_by("added_at", "id")
+    page = CappedPaginator(rows, ITEMS_PER_PAGE, counted=items).get_page(request.GET.get("page"))
     is_sender = manifest.origin_branch_id == request.user.branch_id and request.user.works_counter
     is_receiver = manifest.destination_branch_id == request.user.branch_id and request.user.works_counter
     ctx = {

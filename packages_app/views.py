@@ -248,10 +248,10 @@ def package_list(request):
     if request.user.branch_id is None:
         raise PermissionDenied("Packages are listed per branch; admins use Django admin.")
     form, queryset = _filtered(request)
-    # Only the columns the rows show: 50 rows with three joined branches are otherwise 200 full
-    # model instances, the largest share of this page's time.
-    queryset = queryset.select_related("branch", "destination_branch", "origin_branch").only(*LIST_FIELDS)
-    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The rows as plain dicts of the columns they show: 50 packages with three joined branches
+    # were 200 model instances, the largest share of this page's time. Counted without the joins.
+    rows = queryset.values(*LIST_FIELDS)
+    page = CappedPaginator(rows, PAGE_SIZE, counted=queryset).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {"form": form, "page": page, "query": query.urlencode()}

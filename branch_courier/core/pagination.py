@@ -10,14 +10,22 @@ COUNT_CAP = 10_000
 
 
 class CappedPaginator(Paginator):
+    """`counted`: the same rows without what only their display needs. Rows read as dicts of
+    joined columns (.values("package__tracking_number", ...)) keep their joins in a count; the
+    plain queryset counts from one index."""
+
     cap = COUNT_CAP
+
+    def __init__(self, object_list, per_page, *, counted=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.counted = object_list if counted is None else counted
 
     @cached_property
     def count(self) -> int:
         # COUNT(*) over a LIMITed subquery: reads at most cap + 1 index entries.
         # No ORDER BY inside: the order does not change a count, and dropping it lets PostgreSQL
         # stop after cap + 1 index entries instead of sorting every match first.
-        return self.object_list.order_by()[: self.cap + 1].count()
+        return self.counted.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

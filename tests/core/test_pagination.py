@@ -36,3 +36,20 @@ def test_the_list_says_more_than_the_cap_and_stays_bounded(
     body = response.content.decode()
     assert response.status_code == 200
     assert "More than 3 packages: narrow the filter" in body
+
+
+def test_rows_with_joined_columns_are_counted_without_the_joins(branch_a, branch_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        PackageFactory(origin_branch=branch_a, destination_branch=branch_b)
+    plain = Package.objects.filter(origin_branch=branch_a)
+    rows = plain.values("tracking_number", "destination_branch__code").order_by("id")
+    with CaptureQueriesContext(connection) as captured:
+        page = CappedPaginator(rows, 2, counted=plain).get_page(1)
+        assert [row["destination_branch__code"] for row in page] == [branch_b.code] * 2
+    count_sql, rows_sql = (q["sql"] for q in captured.captured_queries)
+    assert page.paginator.count == 3
+    assert "COUNT" in count_sql and "JOIN" not in count_sql
+    assert "JOIN" in rows_sql
