@@ -101,6 +101,14 @@ def test_list_page_marks_overdue_rows_with_a_class(alice_client, desk):
     assert "Otto Other" not in body
 
 
+def test_a_row_shows_its_reference_package_link_and_assignee(alice_client, desk, package_a):
+    body = alice_client.get(LIST, {"queue": "open"}).content.decode()
+    late = body[body.index(desk["late"].reference) :].split("</tr>")[0]
+    assert f'href="/packages/{package_a.tracking_number}/"' in late and "<td>bob</td>" in late
+    unassigned = body[body.index(desk["new"].reference) :].split("</tr>")[0]
+    assert unassigned.count("<td>—</td>") == 2  # no package, nobody assigned
+
+
 def test_bad_filter_values_are_reported_not_fatal(alice_client, desk):
     response = alice_client.get(LIST, {"queue": "everything", "status": "NOPE"})
     assert response.status_code == 200
