@@ -95,3 +95,18 @@ def ensure_tariff():
             Tariff.objects.get_or_create(
                 service=service, max_weight_grams=grams, defaults={"price": Decimal(price)}
             )
+
+
+def make_package(*, actor, destination, declared_value=Decimal("100.00")):
+    """A package taken in through the real intake service at the actor's branch."""
+    from packages_app.services import Party, package_intake
+
+    return package_intake(
+        actor=actor,
+        sender=Party("Sam Sender", "+1 617 555 0100", "1 Sender St"),
+        recipient=Party("Rita Recipient", "+1 212 555 0199", "2 Recipient Rd"),
+        destination_branch=destination,
+        service="STANDARD",
+        weight_grams=1200,
+        declared_value=declared_value,
+    )

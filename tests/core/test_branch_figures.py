@@ -9,8 +9,8 @@ from branch_courier.core import branch_figures
 from inquiries_app import selectors as inquiry_selectors
 from packages_app import selectors as package_selectors
 from packages_app.models import Package
-from packages_app.services import Party, package_hold, package_intake
-from tests.factories import BranchFactory, PackageFactory, ensure_tariff
+from packages_app.services import package_hold
+from tests.factories import BranchFactory, PackageFactory, ensure_tariff, make_package
 from tests.inquiries_app.conftest import make_inquiry
 
 pytestmark = pytest.mark.django_db
@@ -34,17 +34,6 @@ def _counts(client) -> dict:
     return {"received": {r["status"]: r["n"] for r in dash["counts"]}["RECEIVED"], **dash}
 
 
-def _intake(actor, destination):
-    return package_intake(
-        actor=actor,
-        sender=Party("Sam Sender", "+1 617 555 0100", "1 Main St"),
-        recipient=Party("Rita Recipient", "+1 212 555 0199", "2 Oak Ave"),
-        destination_branch=destination,
-        service="STANDARD",
-        weight_grams=1500,
-    )
-
-
 def test_a_cached_dashboard_skips_the_counts(alice_client, branch_a, branch_b):
     PackageFactory(origin_branch=branch_a, destination_branch=branch_b)
     with CaptureQueriesContext(connection) as first:
@@ -65,7 +54,7 @@ def test_a_service_change_shows_at_once_after_commit(
 ):
     assert _counts(alice_client)["intake_today"] == 0
     with django_capture_on_commit_callbacks(execute=True):
-        package = _intake(alice, branch_b)
+        package = make_package(actor=alice, destination=branch_b)
     counts = _counts(alice_client)
     assert counts["intake_today"] == 1 and counts["received"] == 1
     with django_capture_on_commit_callbacks(execute=True):
@@ -79,7 +68,7 @@ def test_nothing_is_dropped_before_the_commit(alice, branch_b, branch_a, django_
     key = branch_figures.cache_key(package_selectors.DASHBOARD_FIGURES, branch_a.pk)
     cache.set(key, {"stale": True}, 30)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        _intake(alice, branch_b)
+        make_package(actor=alice, destination=branch_b)
     assert cache.get(key) == {"stale": True}  # a rolled-back intake would leave it so
     for callback in callbacks:
         callback()
@@ -93,7 +82,7 @@ def test_another_branchs_change_keeps_this_branchs_figures(
     assert _counts(alice_client)["received"] == 1
     other = BranchFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        _intake(charlie, other)  # branch B to a third branch: A is not involved
+        make_package(actor=charlie, destination=other)  # branch B to a third branch: A is not involved
     assert cache.get(branch_figures.cache_key(package_selectors.DASHBOARD_FIGURES, branch_a.pk)) is not None
 
 

@@ -5,8 +5,7 @@ from decimal import Decimal
 import pytest
 
 from inquiries_app import services
-from packages_app.services import Party, package_intake
-from tests.factories import BranchFactory, ensure_tariff
+from tests.factories import BranchFactory, ensure_tariff, make_package
 
 
 def ensure_sla_policies():
@@ -23,19 +22,6 @@ def migration_data(request):
     if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
         ensure_tariff()
         ensure_sla_policies()
-
-
-def make_package(*, actor, destination, declared_value=Decimal("100.00")):
-    """A package taken in through the real intake service at the actor's branch."""
-    return package_intake(
-        actor=actor,
-        sender=Party("Sam Sender", "+1 617 555 0100", "1 Sender St"),
-        recipient=Party("Rita Recipient", "+1 212 555 0199", "2 Recipient Rd"),
-        destination_branch=destination,
-        service="STANDARD",
-        weight_grams=1200,
-        declared_value=declared_value,
-    )
 
 
 def make_inquiry(*, actor, **kwargs):
