@@ -48,6 +48,12 @@ def _limited(request, *, and_get: str | None = None):
     return (None if allowed else retry_after), cached
 
 
+def _checked(tracking: str) -> tuple[str | None, str | None]:
+    """(what is wrong with the number, or None; the normalised number when it is right)."""
+    error = tracking_error(tracking)
+    return error, (None if error else s10.normalise(tracking))
+
+
 @csrf_exempt
 @require_GET
 def track_form(request):
@@ -64,8 +70,7 @@ def track_form(request):
 @csrf_exempt
 @require_GET
 def track(request, tracking):
-    error = tracking_error(tracking)
-    number = None if error else s10.normalise(tracking)
+    error, number = _checked(tracking)
     fragment = request.headers.get("HX-Request") == "true"
     # The page is the same for every visitor (no user, no CSRF token), so the rendered HTML is
     # cached too, beside the data and deleted with it when the package changes. It is read in the
@@ -94,8 +99,7 @@ def track(request, tracking):
 @csrf_exempt
 @require_GET
 def track_api(request, tracking):
-    error = tracking_error(tracking)
-    number = None if error else s10.normalise(tracking)
+    error, number = _checked(tracking)
     retry_after, cached = _limited(request, and_get=track_cache_key(number) if number else None)
     if retry_after:
         response = JsonResponse(
