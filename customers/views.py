@@ -2,8 +2,12 @@
 
 Anonymous and read-only: GET only, no session, no CSRF token needed, not audited as a user
 (audit.middleware skips these paths). Order of answers: rate limited (429), mistyped number (400,
-no query), cached, database. The count and the cached copy come in one Redis round trip.
+no query), cached, database. The count and the cached copy come in one Redis round trip, done
+once per request by lookup(); a cached answer is sent by customers.middleware before the session,
+auth and audit middleware run, anything else comes here.
 """
+
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -54,6 +58,51 @@ def _checked(tracking: str) -> tuple[str | None, str | None]:
     return error, (None if error else s10.normalise(tracking))
 
 
+class Lookup(NamedTuple):
+    error: str | None  # what is wrong with the number, None when it is right
+    number: str | None  # the normalised number when it is right
+    retry_after: int | None  # seconds to wait when the client is over the rate limit
+    cached: Any  # the cached page HTML (page) or public data (API); None when not cached
+
+
+def _page_key(request, number: str) -> str:
+    # The page is the same for every visitor (no user, no CSRF token), so the rendered HTML is
+    # cached beside the data and deleted with it when the package changes.
+    shape = "fragment" if request.headers.get("HX-Request") == "true" else "page"
+    return track_cache_key(number, f"{shape}:{int(settings.ENABLE_REAL_TIME_TRACKING)}")
+
+
+def lookup(request, tracking: str, *, api: bool) -> Lookup:
+    """Check the number, count the request and read its cached answer: once per request.
+
+    customers.middleware calls it first; the view then gets the same result instead of counting
+    the request twice.
+    """
+    found = getattr(request, "_track_lookup", None)
+    if found is None:
+        error, number = _checked(tracking)
+        key = None if number is None else (track_cache_key(number) if api else _page_key(request, number))
+        retry_after, cached = _limited(request, and_get=key)
+        found = request._track_lookup = Lookup(error, number, retry_after, cached)
+    return found
+
+
+def cached_answer(found: Lookup, *, api: bool):
+    """The 200 response for a cached hit; None when the view has to answer (miss, 4xx)."""
+    if found.error or found.retry_after or found.cached is None:
+        return None
+    if not api:
+        return _page(found.cached)
+    data = public_data(found.number, cached=found.cached)
+    return None if data is None else _public(JsonResponse(data))
+
+
+def _page(html: str):
+    response = HttpResponse(html)
+    patch_vary_headers(response, ["HX-Request"])
+    return _public(response)
+
+
 @csrf_exempt
 @require_GET
 def track_form(request):
@@ -70,51 +119,43 @@ def track_form(request):
 @csrf_exempt
 @require_GET
 def track(request, tracking):
-    error, number = _checked(tracking)
-    fragment = request.headers.get("HX-Request") == "true"
-    # The page is the same for every visitor (no user, no CSRF token), so the rendered HTML is
-    # cached too, beside the data and deleted with it when the package changes. It is read in the
-    # rate limit's round trip to Redis.
-    variant = f"{'fragment' if fragment else 'page'}:{int(settings.ENABLE_REAL_TIME_TRACKING)}"
-    html_key = track_cache_key(number, variant) if number else None
-    retry_after, html = _limited(request, and_get=html_key)
-    if retry_after:
-        return _too_many(request, retry_after)
-    if error:
+    found = lookup(request, tracking, api=False)
+    if found.retry_after:
+        return _too_many(request, found.retry_after)
+    if found.error:
         form = TrackForm({"number": tracking})
         form.is_valid()
         return _public(render(request, "customers/track_form.html", _ctx(form=form), status=400))
+    html = found.cached
     if html is None:
-        data = public_data(number)
+        data = public_data(found.number)
         if data is None:
             raise Http404("No package with this number.")
+        fragment = request.headers.get("HX-Request") == "true"
         template = "customers/_track_status.html" if fragment else "customers/track.html"
         html = render_to_string(template, _ctx(package=data), request=request)
-        cache.set(html_key, html, settings.TRACK_CACHE_SECONDS)
-    response = HttpResponse(html)
-    patch_vary_headers(response, ["HX-Request"])
-    return _public(response)
+        cache.set(_page_key(request, found.number), html, settings.TRACK_CACHE_SECONDS)
+    return _page(html)
 
 
 @csrf_exempt
 @require_GET
 def track_api(request, tracking):
-    error, number = _checked(tracking)
-    retry_after, cached = _limited(request, and_get=track_cache_key(number) if number else None)
-    if retry_after:
+    found = lookup(request, tracking, api=True)
+    if found.retry_after:
         response = JsonResponse(
             {
                 "error": "rate_limited",
                 "message": "Too many requests; try again later.",
-                "retry_after": retry_after,
+                "retry_after": found.retry_after,
             },
             status=429,
         )
-        response["Retry-After"] = str(retry_after)
+        response["Retry-After"] = str(found.retry_after)
         return response
-    if error:
-        return _public(JsonResponse({"error": "invalid_tracking_number", "message": error}, status=400))
-    data = public_data(number, cached=cached)
+    if found.error:
+        return _public(JsonResponse({"error": "invalid_tracking_number", "message": found.error}, status=400))
+    data = public_data(found.number, cached=found.cached)
     if data is None:
         return _public(
             JsonResponse({"error": "not_found", "message": "No package with this number."}, status=404)

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # Probes answer here, before sessions, auth, CSRF and audit are touched.
     "branch_courier.core.middleware.ProbeMiddleware",
     "branch_courier.core.middleware.SecurityHeadersMiddleware",
+    # A cached public tracking hit is sent here too: it needs no session, user, CSRF or audit.
+    "customers.middleware.CachedTrackingMiddleware",
     "branch_courier.core.sessions.ResilientSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,6 +191,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The signed-in user and their branch are cached this long (0: off); a change drops them at once
+# (branch_courier/accounts/user_cache.py).
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=60)
 # JWT_EXPIRY is the ops guide's token lifetime; here it is the absolute session lifetime.
 SESSION_ABSOLUTE_LIFETIME = duration("JWT_EXPIRY", "24h")
 SESSION_IDLE_TIMEOUT = duration("SESSION_IDLE_TIMEOUT", "30m")
