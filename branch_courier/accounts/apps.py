@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Branches and staff"
 
     def ready(self):
-        from branch_courier.accounts import receivers  # noqa: F401 (connects login signals)
+        # Connected for their signal receivers: login bookkeeping, and dropping cached users.
+        from branch_courier.accounts import receivers, user_cache  # noqa: F401

@@ -3,14 +3,17 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from branch_courier.accounts import user_cache
+
 
 class BranchUserBackend(ModelBackend):
     """Every page shows the user's branch (the top bar) and scopes by it: one query, not two."""
 
     def get_user(self, user_id):
+        user = user_cache.get(user_id, lambda: self._load(user_id))
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+    @staticmethod
+    def _load(user_id):
         model = get_user_model()
-        try:
-            user = model._default_manager.select_related("branch").get(pk=user_id)
-        except model.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        return model._default_manager.select_related("branch").filter(pk=user_id).first()

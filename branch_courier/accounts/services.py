@@ -4,6 +4,7 @@ from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import transaction
 
 from audit.services import audit_record, diff
+from branch_courier.accounts import user_cache
 from branch_courier.accounts.models import User, UserSession
 
 
@@ -21,6 +22,7 @@ def user_deactivate(*, user: User, actor: User | None = None) -> int:
     """Deactivate a user and end their sessions at once; returns how many sessions ended."""
     was_active = User.objects.select_for_update().values_list("is_active", flat=True).get(pk=user.pk)
     User.objects.filter(pk=user.pk).update(is_active=False)
+    user_cache.forget([user.pk])  # an UPDATE sends no post_save
     user.is_active = False
     ended = user_sessions_end(user=user)
     audit_record(

@@ -10,3 +10,7 @@ CACHES["default"]["KEY_PREFIX"] = f"test-{CACHES['default']['KEY_PREFIX']}"
 # Tests build rows with factories as well as services: dashboards count them at once. The cache
 # itself is tested with this set back (tests/core/test_branch_figures.py).
 BRANCH_FIGURES_CACHE_SECONDS = 0
+# Test databases reuse user ids (SQLite after a rollback, a new PostgreSQL test database from 1),
+# so a user cached by one test could be read by the next. The cache has its own tests, with it on
+# (tests/accounts/test_user_cache.py).
+AUTH_USER_CACHE_SECONDS = 0
