@@ -49,7 +49,7 @@ def hit(request, *, scope: str, rate: str, and_get: str | None = None) -> tuple[
 def _count(key: str, *, timeout: int, and_get: str | None) -> tuple[int | None, Any]:
     """Start the window's counter if new, count, and read `and_get`: one round trip to Redis.
 
-    On Redis, SET NX EX, INCR and GET go in one pipeline (a cached public tracking hit is three
+    On Redis, SET NX EX, INCR and GET go in one write (a cached public tracking hit is three
     Redis round trips otherwise, a quarter of its time). Elsewhere (the local-memory cache)
     add(), incr() and get().
     """
@@ -58,12 +58,29 @@ def _count(key: str, *, timeout: int, and_get: str | None) -> tuple[int | None, 
         return cache.incr(key), (cache.get(and_get) if and_get else None)
     from django_redis import get_redis_connection
 
-    full_key = cache.make_and_validate_key(key)
-    pipe = get_redis_connection("default").pipeline(transaction=False)
-    pipe.set(full_key, 0, ex=timeout, nx=True)
-    pipe.incr(full_key)
+    # make_key, not make_and_validate_key: these keys are ours (an IP, a checked tracking number)
+    # and the check only warns about keys memcached would refuse.
+    full_key = cache.make_key(key)
+    commands = [("SET", full_key, 0, "EX", timeout, "NX"), ("INCR", full_key)]
     if and_get:
-        pipe.get(cache.make_and_validate_key(and_get))
-    replies = pipe.execute()
+        commands.append(("GET", cache.make_key(and_get)))
+    replies = _exchange(get_redis_connection("default").connection_pool, commands)
     raw = replies[2] if and_get else None
     return replies[1], (cache.client.decode(raw) if raw is not None else None)
+
+
+def _exchange(pool, commands: list[tuple]) -> list:
+    """Send the commands in one write and read their replies: what a redis-py pipeline does,
+    without building a Pipeline object for three commands (a third of the round trip's CPU time).
+    A connection that fails half-way is closed rather than handed on with unread replies (the pool
+    would also notice them on the next checkout).
+    """
+    connection = pool.get_connection()
+    try:
+        connection.send_packed_command(connection.pack_commands(commands))
+        return [connection.read_response() for _ in commands]
+    except BaseException:
+        connection.disconnect()
+        raise
+    finally:
+        pool.release(connection)

@@ -215,3 +215,26 @@ def test_a_cached_hit_is_one_round_trip_to_redis(client, parcel, monkeypatch):
         assert client.get(url).status_code == 200
         monkeypatch.undo()
         assert len(sent) == 1, f"{url}: {len(sent)} round trips"
+
+
+@pytest.mark.postgres  # the PostgreSQL run is the one with Redis as the cache
+def test_a_reply_error_half_way_leaves_no_unread_reply_on_the_connection(rf, parcel):
+    """INCR on a counter that is not a number fails between two good replies: the request is let
+    through (the limit fails open) and the next command on the pool reads its own reply."""
+    from django_redis import get_redis_connection
+
+    from customers import ratelimit
+
+    key = track_cache_key(parcel.tracking_number)
+    cache.set(key, {"status": "RECEIVED"}, 60)
+    request = rf.get("/api/v1/track/x", REMOTE_ADDR="192.0.2.11")
+    redis = get_redis_connection("default")
+    now = int(time.time())
+    counter = cache.make_key(f"rl:broken:192.0.2.11:{now - now % 60}")
+    redis.set(counter, "not-a-number", ex=60)
+    for _ in range(3):
+        assert ratelimit.hit(request, scope="broken", rate="5/m", and_get=key)[0] is True
+        # Had the GET's reply been left on the socket, this would read it instead of its own.
+        assert cache.get("some-other-key") is None
+        assert cache.get(key) == {"status": "RECEIVED"}
+    assert redis.get(counter) == b"not-a-number"  # the INCR did fail each time
