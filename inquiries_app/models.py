@@ -233,7 +233,10 @@ class InquiryNote(models.Model):
         INTERNAL = "INTERNAL", "Internal"
         CUSTOMER = "CUSTOMER", "Shared with the customer"
 
-    inquiry = models.ForeignKey(CustomerInquiry, on_delete=models.CASCADE, related_name="notes")
+    # No index of its own: inqnote_inquiry_order below is led by inquiry_id.
+    inquiry = models.ForeignKey(
+        CustomerInquiry, on_delete=models.CASCADE, related_name="notes", db_index=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -244,7 +247,8 @@ class InquiryNote(models.Model):
     class Meta:
         db_table = "customer_inquiry_notes"
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["inquiry", "created_at"], name="inqnote_inquiry_created")]
+        # The thread's exact order: a long thread is read in order, never sorted.
+        indexes = [models.Index(fields=["inquiry", "created_at", "id"], name="inqnote_inquiry_order")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(visibility__in=["INTERNAL", "CUSTOMER"]), name="inqnote_visibility_valid"
