@@ -36,3 +36,12 @@ def test_the_top_bar_shows_the_links_a_clerk_may_follow(alice_client):
         assert f'href="{nav_urls()[key]}"' in body, key
     assert f'action="{nav_urls()["logout"]}"' in body
     assert f'href="{nav_urls()["admin"]}"' not in body  # clerks are not staff
+
+
+def test_no_template_formats_a_moment_itself():
+    # One place for how a moment reads ("2026-12-04 09:30", local time): the |stamp filter.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    pages = root.rglob("*.html")
+    assert [str(p.relative_to(root)) for p in pages if '|date:"Y-m-d H:i"' in p.read_text()] == []
