@@ -7,13 +7,17 @@ message, never a 500.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branch_courier.accounts.access import (
+    branch_staff_required,
+    counter_staff_required,
+    require_counter_staff,
+)
 from branch_courier.core.csv_export import csv_lines, csv_response
 from inquiries_app import selectors, services
 from inquiries_app.forms import (
@@ -35,14 +39,8 @@ PAGE_SIZE = 50
 NOTES_LIMIT = 200
 
 
-def _counter_staff(user) -> None:
-    if not user.works_counter:
-        raise PermissionDenied("Only clerks and supervisors of a branch handle inquiries.")
-
-
-def _branch_user(user) -> None:
-    if user.branch_id is None:
-        raise PermissionDenied("Inquiries are handled per branch; admins use Django admin.")
+HANDLE_ONLY = "Only clerks and supervisors of a branch handle inquiries."
+BRANCH_ONLY = "Inquiries are handled per branch; admins use Django admin."
 
 
 def _filtered(request):
@@ -64,8 +62,8 @@ QUEUE_FIELDS = (
 
 @login_required
 @require_GET
+@branch_staff_required(BRANCH_ONLY)
 def inquiry_list(request):
-    _branch_user(request.user)
     form, queryset = _filtered(request)
     # Only the columns the rows show: whole package and user rows cost more to fetch than the page.
     # The package's number and the assignee's name come as two columns of the inquiry's row, not
@@ -112,9 +110,9 @@ CSV_COLUMNS = [
 
 @login_required
 @require_GET
+@branch_staff_required(BRANCH_ONLY)
 def inquiry_export(request):
     """The filtered queue as CSV, streamed in chunks so a large export never sits in memory."""
-    _branch_user(request.user)
     _form, queryset = _filtered(request)
     fields = [field for _, field in CSV_COLUMNS]
     at = {field: i for i, field in enumerate(fields)}
@@ -137,8 +135,8 @@ def inquiry_export(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@counter_staff_required(HANDLE_ONLY)
 def inquiry_create(request):
-    _counter_staff(request.user)
     initial = {}
     if request.method == "GET" and request.GET.get("tracking"):
         # Prefilled from a package page ("New inquiry" there): the number and a counter channel.
@@ -214,7 +212,7 @@ def inquiry_detail(request, reference):
 
 def _act(request, inquiry, form, call, *, form_name: str, success: str):
     """Shared shape of the POST actions: validate, call the service, redirect or re-render with errors."""
-    _counter_staff(request.user)
+    require_counter_staff(request.user, HANDLE_ONLY)
     if form.is_valid():
         try:
             result = call(inquiry, form.cleaned_data)

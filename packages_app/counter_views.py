@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branch_courier.accounts.access import counter_staff_required
 from packages_app import drawer, handover, selectors, transit_pdfs
 from packages_app.lifecycle import Status, TransitionError
 from packages_app.models import Handover, phone_digits
@@ -20,7 +21,6 @@ from packages_app.transit_forms import (
     HandoverSearchForm,
     ReportForm,
 )
-from packages_app.views import _counter_staff
 
 SEARCH_LIMIT = 20
 SESSION_PAYMENTS = 200
@@ -28,9 +28,9 @@ SESSION_PAYMENTS = 200
 
 @login_required
 @require_GET
+@counter_staff_required()
 def handover_search(request):
     """Find what can be handed over here by tracking number or the recipient's (sender's) phone."""
-    _counter_staff(request.user)
     form = HandoverSearchForm(request.GET or None)
     results = None
     if form.is_bound and form.is_valid():
@@ -114,8 +114,8 @@ def proof_of_delivery(request, tracking):
 
 @login_required
 @require_GET
+@counter_staff_required()
 def drawer_home(request):
-    _counter_staff(request.user)
     session = drawer.open_drawer_for(request.user)
     ctx = {
         "session": session,
@@ -131,8 +131,8 @@ def drawer_home(request):
 
 @login_required
 @require_POST
+@counter_staff_required()
 def drawer_open_view(request):
-    _counter_staff(request.user)
     form = DrawerOpenForm(request.POST)
     if form.is_valid():
         try:

@@ -11,13 +11,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branch_courier.accounts.access import counter_staff_required
 from branch_courier.core.pagination import CappedPaginator
 from packages_app import manifest_services as ms
 from packages_app import selectors, transit_pdfs
 from packages_app.lifecycle import TransitionError
 from packages_app.models import Manifest, ManifestItem, manifest_pk_from_number
 from packages_app.transit_forms import CodeScanForm, LostForm, ManifestOpenForm
-from packages_app.views import _counter_staff
 
 # What each row shows (not the whole package with its addresses).
 ITEM_FIELDS = (
@@ -34,8 +34,8 @@ LIST_SIZE = 30
 
 @login_required
 @require_GET
+@counter_staff_required()
 def manifest_list(request):
-    _counter_staff(request.user)
     base = selectors.manifests_for_user(request.user).select_related("origin_branch", "destination_branch")
     ctx = {
         "outgoing": Paginator(base.filter(origin_branch_id=request.user.branch_id), LIST_SIZE).get_page(
@@ -52,8 +52,8 @@ def manifest_list(request):
 
 @login_required
 @require_POST
+@counter_staff_required()
 def manifest_new(request):
-    _counter_staff(request.user)
     form = ManifestOpenForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -187,9 +187,9 @@ def manifest_pdf(request, pk):
 
 @login_required
 @require_POST
+@counter_staff_required()
 def manifest_receive_lookup(request):
     """The manifest barcode scanned at the receiving branch: open its receiving screen."""
-    _counter_staff(request.user)
     form = CodeScanForm(request.POST)
     pk = manifest_pk_from_number(form.data.get("code", ""))
     if pk is None:

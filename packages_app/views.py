@@ -5,13 +5,13 @@ Views are thin: parse, call selectors/services, render. Branch scoping is select
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branch_courier.accounts.access import branch_staff_required, counter_staff_required
 from branch_courier.core import panels
 from branch_courier.core.csv_export import csv_lines, csv_response
 from branch_courier.core.pagination import CappedPaginator
@@ -35,11 +35,6 @@ TIMELINE_FIELDS = ("kind", "status", "at", "reason_code", "note", "branch__code"
 SCAN_HISTORY = 25
 
 
-def _counter_staff(user) -> None:
-    if not user.works_counter:
-        raise PermissionDenied("Only clerks and supervisors of a branch work the counter.")
-
-
 @login_required
 @require_GET
 def home(request):
@@ -56,8 +51,8 @@ def home(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@counter_staff_required()
 def intake(request):
-    _counter_staff(request.user)
     form = IntakeForm(request.POST or None)
     pay = PaymentFields(request.POST or None, card_enabled=drawer.card_payments_enabled())
     if request.method == "POST" and all([form.is_valid(), pay.is_valid()]):
@@ -244,9 +239,8 @@ LIST_FIELDS = (
 
 @login_required
 @require_GET
+@branch_staff_required("Packages are listed per branch; admins use Django admin.")
 def package_list(request):
-    if request.user.branch_id is None:
-        raise PermissionDenied("Packages are listed per branch; admins use Django admin.")
     form, queryset = _filtered(request)
     # The rows as plain dicts of the columns they show: 50 packages with three joined branches
     # were 200 model instances, the largest share of this page's time. Counted without the joins.
@@ -276,9 +270,8 @@ CSV_COLUMNS = [
 
 @login_required
 @require_GET
+@branch_staff_required("Packages are exported per branch.")
 def package_export(request):
-    if request.user.branch_id is None:
-        raise PermissionDenied("Packages are exported per branch.")
     _form, queryset = _filtered(request)
     rows = queryset.values_list(*(field for _, field in CSV_COLUMNS)).iterator(chunk_size=2000)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -349,8 +342,8 @@ def _scan(request, *, action: str, code: str, reason_code: str) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@counter_staff_required()
 def scan(request):
-    _counter_staff(request.user)
     history = request.session.get("scan_history", [])
     if request.method == "POST":
         form = ScanForm(request.POST)

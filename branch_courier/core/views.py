@@ -9,7 +9,10 @@ from django.template import loader
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    # Our refusals say who may do this ("Only supervisors see the end-of-day report."), fixed text
+    # written for the person; Django's own carry no message and get the general sentence.
+    reason = str(exception) if exception is not None and exception.args else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def csrf_failure(request, reason=""):
