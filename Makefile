@@ -43,7 +43,8 @@ test: install
 
 ## make bench: seed (or reuse) the bc_bench database with BENCH_PACKAGES (1,000,000) packages, start
 ## gunicorn with production settings on 127.0.0.1:$${BENCH_PORT:-8090} and measure each endpoint with wrk
-## (BENCH_DURATION s each). Needs PostgreSQL (DB_HOST, default 127.0.0.1) and Redis. See docs/performance.md.
+## (BENCH_REPEATS runs of BENCH_DURATION s each, the median run reported). Needs PostgreSQL
+## (DB_HOST, default 127.0.0.1) and Redis. See docs/performance.md.
 bench: install
 	bash scripts/ensure-bench-tools.sh
 	DB_HOST=$${DB_HOST:-127.0.0.1} DB_USER=$${DB_USER:-postgres} $(PY) scripts/bench.py
