@@ -127,6 +127,13 @@ if "postgresql" in _db["ENGINE"]:
     _db["OPTIONS"].setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
     if os.environ.get("DB_SSL_MODE"):
         _db["OPTIONS"]["sslmode"] = env.str("DB_SSL_MODE")
+    # Server-side binding lets psycopg prepare a statement after its 5th run on a connection, so
+    # PostgreSQL reuses its plan: planning a query on `packages` (21 indexes) took 0.8-1.7 ms, more
+    # than running it. Needs a direct connection or a pooler that keeps prepared statements
+    # (PgBouncer 1.21+ with max_prepared_statements); DB_PREPARED_STATEMENTS=false turns it off.
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        _db["OPTIONS"].setdefault("server_side_binding", True)
+        _db["OPTIONS"].setdefault("prepare_threshold", 5)  # Django turns psycopg's default off
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
 elif "sqlite" in _db["ENGINE"]:

@@ -76,3 +76,18 @@ def test_durations_follow_the_ops_guide_format():
     finally:
         del os.environ["BC_TEST_DURATION"]
     assert duration("BC_TEST_UNSET", "30m").total_seconds() == 1800
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_statement_run_five_times_is_prepared_so_postgresql_can_keep_its_plan():
+    from django.db import connection
+
+    from branch_courier.accounts.models import Branch
+
+    for _ in range(6):
+        list(Branch.objects.filter(code="NOPE1").values_list("id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "accounts_branch"' in s and '"code" = $1' in s for s in statements), statements
