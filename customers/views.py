@@ -65,10 +65,15 @@ class Lookup(NamedTuple):
     cached: Any  # the cached page HTML (page) or public data (API); None when not cached
 
 
+def _is_fragment(request) -> bool:
+    """htmx asking for the status block only (the page refreshing itself)."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def _page_key(request, number: str) -> str:
     # The page is the same for every visitor (no user, no CSRF token), so the rendered HTML is
     # cached beside the data and deleted with it when the package changes.
-    shape = "fragment" if request.headers.get("HX-Request") == "true" else "page"
+    shape = "fragment" if _is_fragment(request) else "page"
     return track_cache_key(number, f"{shape}:{int(settings.ENABLE_REAL_TIME_TRACKING)}")
 
 
@@ -131,8 +136,7 @@ def track(request, tracking):
         data = public_data(found.number)
         if data is None:
             raise Http404("No package with this number.")
-        fragment = request.headers.get("HX-Request") == "true"
-        template = "customers/_track_status.html" if fragment else "customers/track.html"
+        template = "customers/_track_status.html" if _is_fragment(request) else "customers/track.html"
         html = render_to_string(template, _ctx(package=data), request=request)
         cache.set(_page_key(request, found.number), html, settings.TRACK_CACHE_SECONDS)
     return _page(html)

@@ -12,7 +12,7 @@ from packages_app.demo import seed_packages
 from packages_app.lifecycle import Status, TransitionError
 from packages_app.models import Package
 from packages_app.services import package_cancel, package_dispatch
-from tests.factories import PackageFactory, UserFactory
+from tests.factories import PackageFactory, UserFactory, make_package
 
 pytestmark = pytest.mark.postgres
 
@@ -154,19 +154,10 @@ def test_two_clerks_racing_on_one_package_cannot_both_win(branch_a, branch_b):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_intakes_get_distinct_numbers(branch_a, branch_b):
-    from packages_app.services import Party, package_intake
-
     clerks = [UserFactory(username=f"racer{i}", branch=branch_a) for i in range(4)]
 
     def intake(clerk):
-        return package_intake(
-            actor=clerk,
-            sender=Party("S", "+1 617 555 0100", "a"),
-            recipient=Party("R", "+1 617 555 0101", "b"),
-            destination_branch=branch_b,
-            service="STANDARD",
-            weight_grams=100,
-        ).tracking_number
+        return make_package(actor=clerk, destination=branch_b).tracking_number
 
     results = _race([lambda c=c: intake(c) for c in clerks])
     numbers = [value for kind, value in results if kind == "ok"]
