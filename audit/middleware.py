@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 
-from audit.services import audit_record_safely
+from audit import page_views
 
 # Probes and metrics never reach this middleware (core.ProbeMiddleware answers first); the
 # prefixes stay as a second line in case the order changes.
@@ -29,8 +29,9 @@ class AuditMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return response
-        # Path only: query strings and bodies can carry personal data or tokens.
-        audit_record_safely(
+        # Path only: query strings and bodies can carry personal data or tokens. The row is
+        # logged now and written with the next batch (audit/page_views.py).
+        page_views.record(
             action=f"{request.method} {path}",
             actor=user,
             request=request,

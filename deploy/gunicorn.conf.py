@@ -63,3 +63,13 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def worker_exit(server, worker):
+    # A stopping worker (recycled by max_requests, a deploy) writes the page-view audit rows it
+    # still holds (audit/page_views.py); atexit does the same, this is the earlier and surer hook.
+    try:
+        from audit import page_views
+    except Exception:  # noqa: BLE001 (the app never loaded in this worker: nothing to write)
+        return
+    page_views.flush()

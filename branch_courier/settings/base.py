@@ -230,6 +230,13 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 if AUDIT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS} must be at least 1")
+# Page-view rows (one per signed-in request) are written in batches this often, a thread per
+# worker (audit/page_views.py); 0 writes each at once. Domain records are never batched.
+AUDIT_PAGE_VIEW_FLUSH_SECONDS = env.float("AUDIT_PAGE_VIEW_FLUSH_SECONDS", default=1.0)
+# A request writes the batch itself once this many rows wait.
+AUDIT_PAGE_VIEW_BATCH = env.int("AUDIT_PAGE_VIEW_BATCH", default=200)
+if AUDIT_PAGE_VIEW_FLUSH_SECONDS < 0 or AUDIT_PAGE_VIEW_BATCH < 1:
+    raise ImproperlyConfigured("AUDIT_PAGE_VIEW_FLUSH_SECONDS must be >= 0 and AUDIT_PAGE_VIEW_BATCH >= 1")
 
 # --- Security headers -------------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {

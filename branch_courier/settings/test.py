@@ -14,3 +14,6 @@ BRANCH_FIGURES_CACHE_SECONDS = 0
 # so a user cached by one test could be read by the next. The cache has its own tests, with it on
 # (tests/accounts/test_user_cache.py).
 AUTH_USER_CACHE_SECONDS = 0
+# Tests read the page-view row right after the request: written at once. The batching has its own
+# tests, with it on (tests/audit/test_page_views.py).
+AUDIT_PAGE_VIEW_FLUSH_SECONDS = 0
