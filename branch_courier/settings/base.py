@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "branch_courier.core.sessions.ResilientSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "branch_courier.accounts.middleware.SignedInUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "branch_courier.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

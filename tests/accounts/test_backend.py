@@ -29,3 +29,16 @@ def test_a_signed_in_page_reads_the_user_and_branch_once(alice_client):
         assert alice_client.get("/").status_code == 200
     branch_reads = [q for q in queries.captured_queries if 'FROM "accounts_branch"' in q["sql"]]
     assert branch_reads == []
+
+
+def test_the_request_carries_the_user_itself_not_a_lazy_proxy(alice_client, alice, client):
+    # accounts.middleware.SignedInUserMiddleware: templates read {{ user.x }} without the proxy.
+    from django.contrib.auth.models import AnonymousUser
+
+    from branch_courier.accounts.models import User
+
+    response = alice_client.get("/")
+    assert type(response.wsgi_request.user) is User and response.wsgi_request.user.pk == alice.pk
+    assert type(response.context["user"]) is User
+    alice_client.logout()
+    assert type(client.get("/accounts/login/").wsgi_request.user) is AnonymousUser
