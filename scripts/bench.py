@@ -7,8 +7,8 @@ for a fixed time at a fixed concurrency. Prints a table and writes JSON to bench
 
 Environment (all optional): BENCH_PACKAGES (1000000), BENCH_SEED (1), BENCH_DB_NAME (bc_bench),
 BENCH_DURATION seconds per run (5), BENCH_REPEATS runs per endpoint (3: the run with the median
-requests/s is reported, errors are summed over all), BENCH_CONNECTIONS (16), BENCH_THREADS (2),
-BENCH_PORT (8090), BENCH_REDIS_URL (redis://127.0.0.1:6379/10), BENCH_ONLY (comma-separated
+requests/s is reported, for /live the best; errors are summed over all), BENCH_CONNECTIONS (16),
+BENCH_THREADS (2), BENCH_PORT (8090), BENCH_REDIS_URL (redis://127.0.0.1:6379/10), BENCH_ONLY (comma-separated
 endpoint names), DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (127.0.0.1/5432/postgres/-),
 WEB_CONCURRENCY / GUNICORN_THREADS (gunicorn.conf.py's defaults).
 """
@@ -36,7 +36,7 @@ DB_NAME = os.environ.get("BENCH_DB_NAME", "bc_bench")
 DURATION = int(os.environ.get("BENCH_DURATION", "5"))
 # wrk opens its connections at once and gunicorn's workers race to accept them: one run may put
 # most of them on one worker (docs/performance.md). Each endpoint is measured in REPEATS runs, each
-# with fresh connections, and the median run reported.
+# with fresh connections, and the median run reported (for /live, the ceiling, the best run).
 REPEATS = max(1, int(os.environ.get("BENCH_REPEATS", "3")))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
@@ -455,9 +455,15 @@ def run_wrk(script_path: Path, seconds: int) -> dict:
     }
 
 
-def median_run(runs: list[dict]) -> dict:
-    """The run with the median requests/s, its latencies; requests and errors of all runs."""
-    middle = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+def pick_run(runs: list[dict], *, best: bool = False) -> dict:
+    """The run with the median (or best) requests/s, its latencies; requests and errors of all runs.
+
+    /live takes its best run: it is the ceiling the other figures are divided by, and a run where
+    wrk's connections landed unevenly on the workers read half of it (2,089-3,977 req/s in one
+    bench), which doubled every ratio of that bench. The best run keeps the ratios conservative.
+    """
+    ordered = sorted(runs, key=lambda r: r["rps"])
+    middle = ordered[-1] if best else ordered[len(runs) // 2]
     detail = {k: sum(r["error_detail"][k] for r in runs) for k in middle["error_detail"]}
     return {
         **middle,
@@ -523,7 +529,7 @@ def main() -> int:
                     script = work / f"endpoint-{part}.lua"
                     script.write_text(lua_script(point, cookies, token, part))
                     runs.append(run_wrk(script, DURATION))
-                row.update(median_run(runs))
+                row.update(pick_run(runs, best=point["name"] == "live"))
                 results.append(row)
                 print(
                     f"  {point['name']:<24} {row['rps']:>8.1f} req/s  p95 {row['p95_ms']:>7.1f} ms  "
@@ -579,7 +585,7 @@ def print_table(report: dict) -> None:
     print()
     print(
         f"{report['packages']:,} packages · wrk -t{report['wrk_threads']} -c{report['connections']} "
-        f"-d{report['duration_s']}s × {report['repeats']} runs (median) · gunicorn "
+        f"-d{report['duration_s']}s × {report['repeats']} runs (median; /live: best) · gunicorn "
         f"{report['gunicorn']['workers']}x{report['gunicorn']['threads']} "
         f"· load {report['load_average_before']} → {report['load_average_after']}"
     )
