@@ -35,7 +35,7 @@ from django.db import DataError, IntegrityError, close_old_connections, transact
 
 from audit.metrics import AUDIT_PAGE_VIEW_FLUSH_SECONDS, AUDIT_WRITE_FAILURES
 from audit.models import AuditLog
-from audit.services import _log_fields, audit_record_safely, build_entry
+from audit.services import audit_record_safely, build_entry, log_entry
 
 logger = logging.getLogger("audit")
 
@@ -62,7 +62,7 @@ def record(**kwargs) -> None:
         AUDIT_WRITE_FAILURES.inc()
         logger.exception("audit entry could not be built", extra={"audit_action": kwargs.get("action", "")})
         return
-    logger.info("audit", extra=_log_fields(entry))
+    log_entry(entry)
     global _oldest
     with _lock:
         if not _pending:
@@ -138,7 +138,7 @@ def _put_back(rows: list[AuditLog], exc: Exception) -> None:
 def _drop(rows: list[AuditLog], message: str) -> None:
     for entry in rows:
         AUDIT_WRITE_FAILURES.inc()
-        logger.error(message, extra=_log_fields(entry))
+        log_entry(entry, message, logging.ERROR)
 
 
 def _ensure_flusher() -> None:

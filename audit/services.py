@@ -122,6 +122,11 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
     }
 
 
+def log_entry(entry: AuditLog, message: str = "audit", level: int = logging.INFO) -> None:
+    """The row as one JSON line under the `audit` logger (written or not, as `message` says)."""
+    logger.log(level, message, extra=_log_fields(entry))
+
+
 def _log_fields(entry: AuditLog) -> dict[str, Any]:
     # `audit_` prefixes keep clear of LogRecord attributes and of the ContextFilter's own fields.
     return {
@@ -224,7 +229,7 @@ def audit_record(
     started = time.perf_counter()
     entry.save(force_insert=True)
     AUDIT_WRITE_SECONDS.observe(time.perf_counter() - started)
-    logger.info("audit", extra=_log_fields(entry))
+    log_entry(entry)
     return entry
 
 

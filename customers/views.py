@@ -63,6 +63,7 @@ class Lookup(NamedTuple):
     number: str | None  # the normalised number when it is right
     retry_after: int | None  # seconds to wait when the client is over the rate limit
     cached: Any  # the cached page HTML (page) or public data (API); None when not cached
+    key: str | None  # where that answer is cached (None for a mistyped number)
 
 
 def _is_fragment(request) -> bool:
@@ -88,7 +89,7 @@ def lookup(request, tracking: str, *, api: bool) -> Lookup:
         error, number = _checked(tracking)
         key = None if number is None else (track_cache_key(number) if api else _page_key(request, number))
         retry_after, cached = _limited(request, and_get=key)
-        found = request._track_lookup = Lookup(error, number, retry_after, cached)
+        found = request._track_lookup = Lookup(error, number, retry_after, cached, key)
     return found
 
 
@@ -138,7 +139,7 @@ def track(request, tracking):
             raise Http404("No package with this number.")
         template = "customers/_track_status.html" if _is_fragment(request) else "customers/track.html"
         html = render_to_string(template, _ctx(package=data), request=request)
-        cache.set(_page_key(request, found.number), html, settings.TRACK_CACHE_SECONDS)
+        cache.set(found.key, html, settings.TRACK_CACHE_SECONDS)
     return _page(html)
 
 
