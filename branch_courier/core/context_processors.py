@@ -5,7 +5,7 @@ from functools import cache
 from django.conf import settings
 from django.urls import reverse
 
-# The top bar's links (includes/nav.html). Reversed once per process: they never change, and
+# The top bar's links (jinja_templates/layout/topbar.html). Reversed once per process: they never change, and
 # eleven {% url %} tags on every page cost more than the rest of the top bar.
 NAV = {
     "home": "home",

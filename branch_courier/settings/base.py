@@ -85,7 +85,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "branch_courier.core.context_processors.app",
-                "audit.context_processors.audit_access",
             ],
         },
     },

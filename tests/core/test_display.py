@@ -38,6 +38,49 @@ def test_the_top_bar_shows_the_links_a_clerk_may_follow(alice_client):
     assert f'href="{nav_urls()["admin"]}"' not in body  # clerks are not staff
 
 
+@pytest.mark.django_db
+def test_the_top_bar_names_the_user_and_signs_out_with_a_csrf_token(alice_client, alice):
+    body = alice_client.get("/").content.decode()
+    assert f'<span class="who">{alice.get_full_name() or alice.username}</span>' in body
+    assert f'<span class="badge" title="{alice.branch.name}">{alice.branch.code}</span>' in body
+    assert '<span class="role">Clerk</span>' in body
+    logout_form = body.split(f'action="{nav_urls()["logout"]}"', 1)[1].split("</form>", 1)[0]
+    assert 'name="csrfmiddlewaretoken" value="' in logout_form
+    assert f'href="{nav_urls()["audit"]}"' not in body  # the audited do not read the trail
+
+
+@pytest.mark.django_db
+def test_an_auditor_without_a_branch_sees_the_audit_trail_and_no_counter_links(client, auditor):
+    client.force_login(auditor)
+    body = client.get("/").content.decode()
+    assert f'href="{nav_urls()["audit"]}"' in body
+    for key in ("packages", "intake", "scan", "drawer"):
+        assert f'href="{nav_urls()[key]}"' not in body, key
+    assert "not attached to a branch" in body and 'class="badge"' not in body
+
+
+@pytest.mark.django_db
+def test_a_signed_out_page_has_no_top_bar_links_and_keeps_the_layout(client):
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert 'class="mainnav"' not in body and "Sign out" not in body
+    assert '<a class="skip-link" href="#main">' in body
+    # The <head>, built once per process: the style sheet and both scripts, deferred.
+    assert '<link rel="stylesheet" href="/static/css/app' in body
+    assert body.count(" defer></script>") == 2
+    assert "<title>Sign in · Branch Courier</title>" in body
+
+
+@pytest.mark.django_db
+def test_a_message_is_shown_once_in_the_layout(alice_client, password):
+    new = "a-new-Courier-passphrase-42"
+    form = {"old_password": password, "new_password1": new, "new_password2": new}
+    response = alice_client.post(reverse("accounts:password_change"), form, follow=True)
+    body = response.content.decode()
+    assert '<ul class="messages" role="status">' in body
+    assert '<li class="msg msg-success">Your password has been changed.</li>' in body
+    assert "Your password has been changed." not in alice_client.get("/").content.decode()
+
+
 def test_no_template_formats_a_moment_itself():
     # One place for how a moment reads ("2026-12-04 09:30", local time): the |stamp filter.
     from pathlib import Path
