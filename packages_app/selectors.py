@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from branch_courier.core import branch_figures
+from branch_courier.core import branch_figures, branch_pages
 from packages_app import s10
 from packages_app.lifecycle import FINAL, OPEN, Status
 from packages_app.models import Package, phone_digits
@@ -165,6 +165,7 @@ def waiting_cutoff() -> datetime:
 
 
 DASHBOARD_FIGURES = "packages-dashboard"
+PACKAGE_LIST = "package-list"  # the list's filters and results (core/branch_pages.py, views.package_list)
 
 
 def branch_dashboard(user) -> dict:
@@ -215,21 +216,21 @@ def _dashboard_figures(branch_id: int, today_start: datetime) -> dict:
 
 
 def forget_dashboards(events) -> None:
-    """After these events commit, every branch whose dashboard counts their packages shows them."""
-    branch_figures.forget(
-        DASHBOARD_FIGURES,
-        (
-            branch_id
-            for event in events
-            # Where it happened (the branch a package just left), and the package's three branches.
-            for branch_id in (
-                event.branch_id,
-                event.package.branch_id,
-                event.package.origin_branch_id,
-                event.package.destination_branch_id,
-            )
-        ),
-    )
+    """After these events commit, every branch whose dashboard or package list shows their
+    packages shows them as they now are."""
+    branch_ids = {
+        branch_id
+        for event in events
+        # Where it happened (the branch a package just left), and the package's three branches.
+        for branch_id in (
+            event.branch_id,
+            event.package.branch_id,
+            event.package.origin_branch_id,
+            event.package.destination_branch_id,
+        )
+    }
+    branch_figures.forget(DASHBOARD_FIGURES, branch_ids)
+    branch_pages.forget(PACKAGE_LIST, branch_ids)
 
 
 # --- Manifests ----------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branch_courier.accounts.access import branch_staff_required, counter_staff_required
-from branch_courier.core import panels
+from branch_courier.core import branch_pages, panels
 from branch_courier.core.csv_export import csv_lines, csv_response
 from branch_courier.core.pagination import CappedPaginator
 from packages_app import drawer, labels, lifecycle, s10, selectors, services
@@ -241,6 +242,15 @@ LIST_FIELDS = (
 @require_GET
 @branch_staff_required("Packages are listed per branch; admins use Django admin.")
 def package_list(request):
+    # What the list draws depends on the branch and the query string alone: drawn once, then
+    # cached until a package of the branch changes (core/branch_pages.py).
+    body = branch_pages.cached_html(
+        selectors.PACKAGE_LIST, request.user.branch_id, request.GET.urlencode(), lambda: _list_body(request)
+    )
+    return render(request, "packages_app/list.html", {"body": body})
+
+
+def _list_body(request) -> str:
     form, queryset = _filtered(request)
     # The rows as plain dicts of the columns they show: 50 packages with three joined branches
     # were 200 model instances, the largest share of this page's time. Counted without the joins.
@@ -249,7 +259,7 @@ def package_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {"form": form, "page": page, "query": query.urlencode()}
-    return render(request, "packages_app/list.html", ctx)
+    return render_to_string("packages_app/_list_body.html", ctx)
 
 
 CSV_COLUMNS = [

@@ -406,6 +406,9 @@ S10_COUNTRY = env.str("S10_COUNTRY", default="US").upper()
 PACKAGES_WAITING_DAYS = env.int("PACKAGES_WAITING_DAYS", default=3)
 # Dashboard counts are cached per branch this long; a package or inquiry change drops them at once.
 BRANCH_FIGURES_CACHE_SECONDS = env.int("BRANCH_FIGURES_CACHE_SECONDS", default=30)
+# The package list's drawn results are cached per branch and query this long; a package change at
+# the branch puts them out of reach at once (core/branch_pages.py).
+BRANCH_PAGE_CACHE_SECONDS = env.int("BRANCH_PAGE_CACHE_SECONDS", default=30)
 
 # --- Customer inquiries -----------------------------------------------------------------------
 # A resolved inquiry may be reopened for this many days after its resolution.

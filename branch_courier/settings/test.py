@@ -17,3 +17,6 @@ AUTH_USER_CACHE_SECONDS = 0
 # Tests read the page-view row right after the request: written at once. The batching has its own
 # tests, with it on (tests/audit/test_page_views.py).
 AUDIT_PAGE_VIEW_FLUSH_SECONDS = 0
+# As the dashboard figures: off, so factory-built rows show at once; tests/core/test_branch_pages.py
+# turns it on.
+BRANCH_PAGE_CACHE_SECONDS = 0

@@ -1,0 +1,77 @@
+"""Drawn parts of a branch's pages cached per branch, dropped as soon as the branch's packages change.
+
+The package list filters a million rows, counts the matches and draws 50 of them: most of its
+time, and clerks open it over and over with the same few filters. What it draws depends on the
+branch and the query string alone (every user of a branch may read the same packages, and the
+branch's time zone is the branch's), so the drawn part is cached under (name, branch, query).
+
+Each branch has a generation: a random token under its own key, part of every cached part's key.
+The services that change packages call forget() for the branches involved, which replaces the
+token once the change commits: every part cached for that branch, whatever its query, is then
+out of reach at once (and expires on its own). A change that nothing announces (an edit in Django
+admin, the clock moving the waiting cut-off, a token lost while Redis was down) shows within
+BRANCH_PAGE_CACHE_SECONDS (default 30). 0 turns the cache off (the test settings do, so tests that
+build rows with factories see them at once).
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.safestring import SafeString, mark_safe
+
+# The generation outlives the parts it names: a day, renewed by every forget().
+GENERATION_SECONDS = 24 * 3600
+
+
+def generation_key(name: str, branch_id: int) -> str:
+    return f"branch-pages:v1:gen:{name}:{branch_id}"
+
+
+def _part_key(name: str, branch_id: int, generation: str, variant: str) -> str:
+    # The variant (a query string) is hashed: any length and any characters make a short, safe key.
+    digest = hashlib.blake2b(variant.encode(), digest_size=16).hexdigest()
+    return f"branch-pages:v1:part:{name}:{branch_id}:{generation}:{digest}"
+
+
+def _generation(name: str, branch_id: int) -> str | None:
+    key = generation_key(name, branch_id)
+    generation = cache.get(key)
+    if generation is None:
+        # add(), not set(): of two first readers, both end up with the token that was stored.
+        cache.add(key, secrets.token_hex(8), GENERATION_SECONDS)
+        generation = cache.get(key)
+    return generation  # None when Redis cannot be reached
+
+
+def cached_html(name: str, branch_id: int, variant: str, draw: Callable[[], str]) -> SafeString:
+    """draw()'s HTML for this branch and variant, from the cache when it is there and current."""
+    seconds = settings.BRANCH_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return mark_safe(draw())  # noqa: S308 (draw() returns a rendered template)
+    generation = _generation(name, branch_id)
+    if generation is None:  # Redis down: draw it, as without a cache
+        return mark_safe(draw())  # noqa: S308 (draw() returns a rendered template)
+    key = _part_key(name, branch_id, generation, variant)
+    html = cache.get(key)  # None on a miss, and when Redis is down (the cache ignores errors)
+    if html is None:
+        html = str(draw())
+        cache.set(key, html, seconds)
+    return mark_safe(html)  # noqa: S308 (what draw() returned: a rendered, escaped template)
+
+
+def forget(name: str, branch_ids: Iterable[int | None]) -> None:
+    """Put these branches' cached parts out of reach once the current transaction commits."""
+    keys = sorted({generation_key(name, branch_id) for branch_id in branch_ids if branch_id is not None})
+    if not keys or settings.BRANCH_PAGE_CACHE_SECONDS <= 0:
+        return
+
+    def renew():
+        # A fresh token per branch: the parts drawn before the change are never read again.
+        cache.set_many({key: secrets.token_hex(8) for key in keys}, GENERATION_SECONDS)
+
+    # After commit: a page drawn between our write and the commit would be cached as current.
+    transaction.on_commit(renew)
