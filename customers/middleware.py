@@ -8,18 +8,18 @@ round trip); a cached 200 is sent from here. Everything else (a miss, a mistyped
 over the limit) goes on down the stack to the view, which reuses this count and read.
 
 What the skipped middleware do to such a response is done here too, by their own code: the
-Content-Security-Policy, X-Frame-Options and Content-Length headers, and django-prometheus'
-per-view metrics (the view's name, status and latency). The tests compare the headers with an
-answer that took the whole stack (tests/customers/test_cached_tracking_middleware.py).
+Content-Security-Policy, X-Frame-Options and Content-Length headers, and the per-view metrics
+(the view's name, status and latency; core/metrics_middleware.py). The tests compare the headers
+with an answer that took the whole stack (tests/customers/test_cached_tracking_middleware.py).
 """
 
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.urls import Resolver404, resolve
-from django_prometheus.middleware import PrometheusAfterMiddleware
 from django_prometheus.utils import Time
 
 from branch_courier.core.csp import StaticPolicyCSPMiddleware
+from branch_courier.core.metrics_middleware import PrometheusAfterMiddleware
 from customers import views
 
 PUBLIC_PREFIXES = ("/track/", "/api/v1/track/")

@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "branch_courier.core.csp.StaticPolicyCSPMiddleware",
     "audit.middleware.AuditMiddleware",
     "axes.middleware.AxesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # django-prometheus's, less the series nothing reads (core/metrics_middleware.py).
+    "branch_courier.core.metrics_middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "branch_courier.urls"
