@@ -168,6 +168,12 @@ DASHBOARD_FIGURES = "packages-dashboard"
 PACKAGE_LIST = "package-list"  # the list's filters and results (core/branch_pages.py, views.package_list)
 
 
+def branch_day_start(user) -> datetime:
+    """Midnight of today at the user's branch (its time zone)."""
+    now = timezone.localtime(timezone.now(), branch_tz(user))
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def branch_dashboard(user) -> dict:
     """The branch dashboard: counts by status, taken in today, waiting too long.
 
@@ -175,9 +181,7 @@ def branch_dashboard(user) -> dict:
     and dropped when a package of the branch changes (core/branch_figures.py, services._event).
     """
     branch_id = user.branch_id
-    today_start = timezone.localtime(timezone.now(), branch_tz(user)).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
+    today_start = branch_day_start(user)
     figures = branch_figures.cached(
         DASHBOARD_FIGURES, branch_id, lambda: _dashboard_figures(branch_id, today_start)
     )

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branch_courier.accounts.access import branch_staff_required, counter_staff_required
-from branch_courier.core import branch_pages, panels
+from branch_courier.core import branch_figures, branch_pages, panels
+from branch_courier.core.context_processors import nav_urls
 from branch_courier.core.csv_export import csv_lines, csv_response
 from branch_courier.core.pagination import CappedPaginator
 from packages_app import drawer, labels, lifecycle, s10, selectors, services
@@ -40,14 +41,24 @@ SCAN_HISTORY = 25
 @require_GET
 def home(request):
     """Clerks and supervisors land on their branch dashboard; everyone else on the plain home page."""
-    if not request.user.works_counter:
-        return render(request, "accounts/home.html", {"user": request.user})
+    user = request.user
+    if not user.works_counter:
+        return render(request, "accounts/home.html", {"user": user})
+    # The figures and panels are the same for every clerk and supervisor of the branch: drawn
+    # once, then one cache read until a change at the branch drops them (core/branch_figures.py).
+    day = selectors.branch_day_start(user).date().isoformat()
+    body = branch_figures.drawn(user.branch_id, day, lambda: _dashboard_body(request))
+    return render(request, "packages_app/dashboard.html", {"body": body})
+
+
+def _dashboard_body(request) -> str:
     ctx = {
         "dash": selectors.branch_dashboard(request.user),
         # Boxes other apps add (e.g. inquiries); packages_app does not import them (core/panels.py).
         "panels": panels.collect("dashboard", request=request),
+        "nav": nav_urls(),
     }
-    return render(request, "packages_app/dashboard.html", ctx)
+    return render_to_string("packages_app/_dashboard_body.html", ctx)
 
 
 @login_required

@@ -7,6 +7,10 @@ packages or inquiries call forget() for the branches involved; the key goes once
 commits, so the next dashboard shows it. The time limit bounds what no write announces: the clock
 (midnight, the waiting and overdue cut-offs) and a delete lost while Redis was down. 0 turns the
 cache off (the test settings do, so tests that build rows with factories see them at once).
+
+The dashboard drawn from these figures (its figures and panels, the same for every clerk and
+supervisor of a branch) is cached per branch too, and dropped whenever any of its figure sets is:
+a dashboard is then one cache read, not one per figure set plus the drawing (drawn()).
 """
 
 from collections.abc import Callable, Iterable
@@ -15,6 +19,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.safestring import SafeString, mark_safe
 
 T = TypeVar("T")
 
@@ -36,9 +41,36 @@ def cached(name: str, branch_id: int, compute: Callable[[], T]) -> T:
     return value
 
 
+# The drawn dashboard: made of every figure set, so forget() of any of them drops it too.
+DRAWN_DASHBOARD = "drawn-dashboard"
+
+
+def drawn(branch_id: int, day: str, draw: Callable[[], str]) -> SafeString:
+    """The branch's drawn dashboard for `day` (the branch's date: its links and "today" figures
+    name it), from the cache when it is there, of that day and recent enough; else draw()."""
+    seconds = settings.BRANCH_FIGURES_CACHE_SECONDS
+    if seconds <= 0:
+        return mark_safe(draw())  # noqa: S308 (draw() returns a rendered template)
+    key = cache_key(DRAWN_DASHBOARD, branch_id)
+    stored = cache.get(key)
+    if stored is not None and stored[0] == day:
+        return mark_safe(stored[1])  # noqa: S308 (what draw() returned: a rendered template)
+    html = str(draw())
+    cache.set(key, (day, html), seconds)
+    return mark_safe(html)  # noqa: S308 (a rendered template)
+
+
 def forget(name: str, branch_ids: Iterable[int | None]) -> None:
-    """Drop these branches' figures once the current transaction commits (at once outside one)."""
-    keys = sorted({cache_key(name, branch_id) for branch_id in branch_ids if branch_id is not None})
+    """Drop these branches' figures, and their drawn dashboards, once the current transaction
+    commits (at once outside one)."""
+    keys = sorted(
+        {
+            cache_key(key_name, branch_id)
+            for branch_id in branch_ids
+            if branch_id is not None
+            for key_name in (name, DRAWN_DASHBOARD)
+        }
+    )
     if keys and settings.BRANCH_FIGURES_CACHE_SECONDS > 0:
         # After commit: a dashboard read between our write and the commit would cache the old count.
         transaction.on_commit(lambda: cache.delete_many(keys))

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 # The places a panel can appear, and the keyword arguments its context function receives.
+# A dashboard panel is drawn once per branch and cached with the dashboard's figures
+# (core/branch_figures.drawn): its context may depend on the request's branch, never on its user.
 SLOTS = {
     "dashboard": ("request",),
     "package_detail": ("request", "package"),

@@ -1,19 +1,24 @@
 """Dashboard figures are cached per branch and dropped when a service changes what they count."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from branch_courier.core import branch_figures
 from inquiries_app import selectors as inquiry_selectors
 from packages_app import selectors as package_selectors
+from packages_app.lifecycle import Status
 from packages_app.models import Package
 from packages_app.services import package_hold
 from tests.factories import BranchFactory, PackageFactory, ensure_tariff, make_package
 from tests.inquiries_app.conftest import make_inquiry
 
 pytestmark = pytest.mark.django_db
+FIGURE = re.compile(r'<span class="value">(\d+)</span><span class="label">([^<]+)</span>')
 
 
 @pytest.fixture(autouse=True)
@@ -25,13 +30,20 @@ def figures_cached(settings):
             [
                 branch_figures.cache_key(package_selectors.DASHBOARD_FIGURES, branch_id),
                 branch_figures.cache_key(inquiry_selectors.DASHBOARD_FIGURES, branch_id),
+                branch_figures.cache_key(branch_figures.DRAWN_DASHBOARD, branch_id),
             ]
         )
 
 
 def _counts(client) -> dict:
-    dash = client.get("/").context["dash"]
-    return {"received": {r["status"]: r["n"] for r in dash["counts"]}["RECEIVED"], **dash}
+    """The dashboard's figures as the page shows them (label -> number), whether drawn or cached."""
+    body = client.get("/").content.decode()
+    shown = {label: int(n) for n, label in FIGURE.findall(body)}
+    return {
+        "received": shown[Status.RECEIVED.label],
+        "on_hold": shown[Status.ON_HOLD.label],
+        "intake_today": shown["taken in today"],
+    }
 
 
 def test_a_cached_dashboard_skips_the_counts(alice_client, branch_a, branch_b):
@@ -45,8 +57,38 @@ def test_a_cached_dashboard_skips_the_counts(alice_client, branch_a, branch_b):
         assert _counts(alice_client)["received"] == 1
     assert len(first) - len(second) >= 4
     assert not any('"packages"' in q["sql"] for q in second.captured_queries)
+    # Both the figures and the dashboard drawn from them are cached: each hides the new row.
     cache.delete(branch_figures.cache_key(package_selectors.DASHBOARD_FIGURES, branch_a.pk))
+    assert _counts(alice_client)["received"] == 1
+    cache.delete(branch_figures.cache_key(branch_figures.DRAWN_DASHBOARD, branch_a.pk))
     assert _counts(alice_client)["received"] == 2
+
+
+def test_a_cached_dashboard_is_one_cache_read(alice_client, branch_a, django_assert_max_num_queries):
+    _counts(alice_client)
+    drawn = cache.get(branch_figures.cache_key(branch_figures.DRAWN_DASHBOARD, branch_a.pk))
+    assert drawn is not None and drawn[0] == timezone.localdate().isoformat()
+    # The user (uncached in the test settings) and the page-view audit row: nothing counted.
+    with django_assert_max_num_queries(4), CaptureQueriesContext(connection) as queries:
+        _counts(alice_client)
+    counted = [q["sql"] for q in queries.captured_queries if '"packages"' in q["sql"] or "inquir" in q["sql"]]
+    assert counted == []
+
+
+def test_the_drawn_dashboard_of_another_day_is_drawn_again(alice_client, branch_a):
+    key = branch_figures.cache_key(branch_figures.DRAWN_DASHBOARD, branch_a.pk)
+    cache.set(key, ("2000-01-01", '<span class="value">99</span><span class="label">Received</span>'), 30)
+    body = alice_client.get("/").content.decode()
+    assert "99" not in body
+    assert cache.get(key)[0] == timezone.localdate().isoformat()
+
+
+def test_an_inquiry_change_drops_the_drawn_dashboard(alice, branch_a, django_capture_on_commit_callbacks):
+    key = branch_figures.cache_key(branch_figures.DRAWN_DASHBOARD, branch_a.pk)
+    cache.set(key, (timezone.localdate().isoformat(), "<p>old</p>"), 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_inquiry(actor=alice)
+    assert cache.get(key) is None
 
 
 def test_a_service_change_shows_at_once_after_commit(
@@ -60,8 +102,7 @@ def test_a_service_change_shows_at_once_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         package_hold(package=Package.objects.get(pk=package.pk), actor=alice, reason_code="DAMAGED")
     counts = _counts(alice_client)
-    assert counts["received"] == 0
-    assert {r["status"]: r["n"] for r in counts["counts"]}["ON_HOLD"] == 1
+    assert counts["received"] == 0 and counts["on_hold"] == 1
 
 
 def test_nothing_is_dropped_before_the_commit(alice, branch_b, branch_a, django_capture_on_commit_callbacks):
