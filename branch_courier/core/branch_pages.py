@@ -5,13 +5,13 @@ time, and clerks open it over and over with the same few filters. What it draws 
 branch and the query string alone (every user of a branch may read the same packages, and the
 branch's time zone is the branch's), so the drawn part is cached under (name, branch, query).
 
-Each branch has a generation: a random token under its own key, part of every cached part's key.
-The services that change packages call forget() for the branches involved, which replaces the
-token once the change commits: every part cached for that branch, whatever its query, is then
-out of reach at once (and expires on its own). A change that nothing announces (an edit in Django
-admin, the clock moving the waiting cut-off, a token lost while Redis was down) shows within
-BRANCH_PAGE_CACHE_SECONDS (default 30). 0 turns the cache off (the test settings do, so tests that
-build rows with factories see them at once).
+Each branch has a generation: a random token under its own key, stored with every part drawn in
+it, and read with the part in one round trip. The services that change packages call forget() for
+the branches involved, which replaces the token once the change commits: every part cached for
+that branch, whatever its query, is then stale at once and drawn again on its next read. A change
+that nothing announces (an edit in Django admin, the clock moving the waiting cut-off, a new token
+lost while Redis was down) shows within BRANCH_PAGE_CACHE_SECONDS (default 30). 0 turns the cache
+off (the test settings do, so tests that build rows with factories see them at once).
 """
 
 import hashlib
@@ -31,20 +31,10 @@ def generation_key(name: str, branch_id: int) -> str:
     return f"branch-pages:v1:gen:{name}:{branch_id}"
 
 
-def _part_key(name: str, branch_id: int, generation: str, variant: str) -> str:
+def _part_key(name: str, branch_id: int, variant: str) -> str:
     # The variant (a query string) is hashed: any length and any characters make a short, safe key.
     digest = hashlib.blake2b(variant.encode(), digest_size=16).hexdigest()
-    return f"branch-pages:v1:part:{name}:{branch_id}:{generation}:{digest}"
-
-
-def _generation(name: str, branch_id: int) -> str | None:
-    key = generation_key(name, branch_id)
-    generation = cache.get(key)
-    if generation is None:
-        # add(), not set(): of two first readers, both end up with the token that was stored.
-        cache.add(key, secrets.token_hex(8), GENERATION_SECONDS)
-        generation = cache.get(key)
-    return generation  # None when Redis cannot be reached
+    return f"branch-pages:v1:part:{name}:{branch_id}:{digest}"
 
 
 def cached_html(name: str, branch_id: int, variant: str, draw: Callable[[], str]) -> SafeString:
@@ -52,15 +42,22 @@ def cached_html(name: str, branch_id: int, variant: str, draw: Callable[[], str]
     seconds = settings.BRANCH_PAGE_CACHE_SECONDS
     if seconds <= 0:
         return mark_safe(draw())  # noqa: S308 (draw() returns a rendered template)
-    generation = _generation(name, branch_id)
-    if generation is None:  # Redis down: draw it, as without a cache
-        return mark_safe(draw())  # noqa: S308 (draw() returns a rendered template)
-    key = _part_key(name, branch_id, generation, variant)
-    html = cache.get(key)  # None on a miss, and when Redis is down (the cache ignores errors)
-    if html is None:
-        html = str(draw())
-        cache.set(key, html, seconds)
-    return mark_safe(html)  # noqa: S308 (what draw() returned: a rendered, escaped template)
+    generation_at, part_at = generation_key(name, branch_id), _part_key(name, branch_id, variant)
+    # The part is stored with the generation it was drawn in: both come back in one round trip.
+    found = cache.get_many([generation_at, part_at])  # {} when Redis is down (errors are ignored)
+    generation = found.get(generation_at)
+    if generation is None:
+        # add(), not set(): of two first readers, both end up with the token that was stored.
+        cache.add(generation_at, secrets.token_hex(8), GENERATION_SECONDS)
+        generation = cache.get(generation_at)
+        if generation is None:  # Redis down: draw it, as without a cache
+            return mark_safe(draw())  # noqa: S308 (draw() returns a rendered template)
+    stored = found.get(part_at)
+    if stored is not None and stored[0] == generation:
+        return mark_safe(stored[1])  # noqa: S308 (what draw() returned: a rendered template)
+    html = str(draw())
+    cache.set(part_at, (generation, html), seconds)
+    return mark_safe(html)  # noqa: S308 (a rendered, escaped template)
 
 
 def forget(name: str, branch_ids: Iterable[int | None]) -> None:
