@@ -238,3 +238,25 @@ def test_a_reply_error_half_way_leaves_no_unread_reply_on_the_connection(rf, par
         assert cache.get("some-other-key") is None
         assert cache.get(key) == {"status": "RECEIVED"}
     assert redis.get(counter) == b"not-a-number"  # the INCR did fail each time
+
+
+@pytest.mark.postgres  # the PostgreSQL run is the one with Redis as the cache
+def test_the_count_goes_on_when_redis_drops_the_limiters_connection(rf):
+    """The limiter keeps one connection per thread. Redis closing it (a restart, its client
+    timeout) costs no hit its count: the commands go once more on a new connection."""
+    from django_redis import get_redis_connection
+
+    from customers import ratelimit
+
+    request = rf.get("/api/v1/track/x", REMOTE_ADDR="192.0.2.12")
+    redis = get_redis_connection("default")
+    now = int(time.time())
+    counter = cache.make_key(f"rl:dropped:192.0.2.12:{now - now % 60}")
+    redis.delete(counter)
+    assert ratelimit.hit(request, scope="dropped", rate="5/m")[0] is True
+    own = ratelimit._own.connection
+    own.send_command("CLIENT", "ID")
+    assert redis.client_kill_filter(_id=own.read_response()) == 1
+    assert ratelimit.hit(request, scope="dropped", rate="5/m")[0] is True
+    assert redis.get(counter) == b"2"
+    assert ratelimit._own.connection is own and ratelimit._own.proven
