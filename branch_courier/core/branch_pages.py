@@ -61,13 +61,14 @@ def cached_html(name: str, branch_id: int, variant: str, draw: Callable[[], str]
 
 
 def forget(name: str, branch_ids: Iterable[int | None]) -> None:
-    """Put these branches' cached parts out of reach once the current transaction commits."""
+    """Make these branches' cached parts stale once the current transaction commits."""
     keys = sorted({generation_key(name, branch_id) for branch_id in branch_ids if branch_id is not None})
     if not keys or settings.BRANCH_PAGE_CACHE_SECONDS <= 0:
         return
 
     def renew():
-        # A fresh token per branch: the parts drawn before the change are never read again.
+        # A fresh token per branch: a part is served only with the token it was drawn under, so
+        # whatever was drawn before the commit (even while it ran) is drawn again.
         cache.set_many({key: secrets.token_hex(8) for key in keys}, GENERATION_SECONDS)
 
     # After commit: a page drawn between our write and the commit would be cached as current.

@@ -4,8 +4,10 @@ Its after-middleware updated eleven series and three histograms on every request
 Grafana dashboard and the runbooks (deploy/prometheus, deploy/grafana, docs/) read the requests
 and responses by view, method and status and the latency by view; this keeps those, with the same
 names and labels, plus the request and response totals and streaming responses. What it no longer
-updates (they stay registered, at zero): request and response body sizes (two histograms), the
-requests by transport, AJAX requests, the responses by template name and by charset.
+updates (they stay registered, at zero): django_http_requests_body_total_bytes and
+django_http_responses_body_total_bytes (two histograms), django_http_requests_total_by_transport,
+django_http_ajax_requests_total, django_http_responses_total_by_templatename and
+django_http_responses_total_by_charset.
 """
 
 from django_prometheus.middleware import PrometheusAfterMiddleware as _Full
