@@ -4,6 +4,7 @@ One counter per IP per window: cache.add() starts it (atomic), cache.incr() coun
 Redis). If the cache is down the request is allowed: a Redis outage must not close the public page.
 """
 
+import os
 import re
 import threading
 import time
@@ -77,9 +78,13 @@ _own = threading.local()
 def _connection(pool):
     """This thread's own connection to the cache's Redis, made like the pool's (same address,
     password and timeouts) and kept: checking one out of the pool and back for every hit (a lock,
-    and a poll of the socket for stray data) was a fifth of the round trip's CPU time."""
-    if getattr(_own, "pool", None) is not pool:
-        _own.connection, _own.pool, _own.proven = pool.connection_class(**pool.connection_kwargs), pool, False
+    and a poll of the socket for stray data) was a fifth of the round trip's CPU time. A forked
+    child (a gunicorn worker) makes its own rather than sharing its parent's socket."""
+    if getattr(_own, "pool", None) is not pool or _own.pid != os.getpid():
+        if getattr(_own, "connection", None) is not None and _own.pid == os.getpid():
+            _own.connection.disconnect()  # the pool changed (tests swap the cache): close the old one
+        _own.connection = pool.connection_class(**pool.connection_kwargs)
+        _own.pool, _own.pid, _own.proven = pool, os.getpid(), False
     return _own.connection
 
 
@@ -95,7 +100,9 @@ def _exchange(pool, commands: list[tuple]) -> list:
         return _send(connection, packed, len(commands))
     except RedisConnectionError:
         # Redis closed this thread's idle connection (a restart, its client timeout) without
-        # reading from it: the same commands once more, on a new connection.
+        # reading from it: the same commands once more, on a new connection. Should the reset have
+        # come after Redis ran them, this request counts twice: a client at its limit gets its 429
+        # one request early, once.
         return _send(connection, packed, len(commands))
 
 

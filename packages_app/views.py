@@ -5,7 +5,7 @@ Views are thin: parse, call selectors/services, render. Branch scoping is select
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -230,11 +230,24 @@ def label_zpl(request, tracking):
     return response
 
 
-def _filtered(request):
-    form = ListFilterForm(request.GET or None)
+# The list's own parameters: its filters and the page. Anything else in the query string is left
+# out of the page, its links and its cache key (a made-up parameter makes no new cache entry).
+LIST_PARAMS = (*ListFilterForm.base_fields, "page")
+
+
+def _list_params(request) -> QueryDict:
+    params = QueryDict(mutable=True)
+    for name in LIST_PARAMS:
+        if values := request.GET.getlist(name):
+            params.setlist(name, values)
+    return params
+
+
+def _filtered(user, params: QueryDict):
+    form = ListFilterForm(params or None)
     if form.is_bound:
         form.is_valid()
-    return form, selectors.search_packages(request.user, **form.filters())
+    return form, selectors.search_packages(user, **form.filters())
 
 
 LIST_FIELDS = (
@@ -253,21 +266,22 @@ LIST_FIELDS = (
 @require_GET
 @branch_staff_required("Packages are listed per branch; admins use Django admin.")
 def package_list(request):
-    # What the list draws depends on the branch and the query string alone: drawn once, then
+    # What the list draws depends on the branch and its parameters alone: drawn once, then
     # cached until a package of the branch changes (core/branch_pages.py).
+    user, params = request.user, _list_params(request)
     body = branch_pages.cached_html(
-        selectors.PACKAGE_LIST, request.user.branch_id, request.GET.urlencode(), lambda: _list_body(request)
+        selectors.PACKAGE_LIST, user.branch_id, params.urlencode(), lambda: _list_body(user, params)
     )
     return render(request, "packages_app/list.html", {"body": body})
 
 
-def _list_body(request) -> str:
-    form, queryset = _filtered(request)
+def _list_body(user, params: QueryDict) -> str:
+    form, queryset = _filtered(user, params)
     # The rows as plain dicts of the columns they show: 50 packages with three joined branches
     # were 200 model instances, the largest share of this page's time. Counted without the joins.
     rows = queryset.values(*LIST_FIELDS)
-    page = CappedPaginator(rows, PAGE_SIZE, counted=queryset).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    page = CappedPaginator(rows, PAGE_SIZE, counted=queryset).get_page(params.get("page"))
+    query = params.copy()
     query.pop("page", None)
     ctx = {"form": form, "page": page, "query": query.urlencode()}
     return render_to_string("packages_app/_list_body.html", ctx)
@@ -293,7 +307,7 @@ CSV_COLUMNS = [
 @require_GET
 @branch_staff_required("Packages are exported per branch.")
 def package_export(request):
-    _form, queryset = _filtered(request)
+    _form, queryset = _filtered(request.user, _list_params(request))
     rows = queryset.values_list(*(field for _, field in CSV_COLUMNS)).iterator(chunk_size=2000)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     lines = csv_lines([name for name, _ in CSV_COLUMNS], rows)

@@ -9,8 +9,9 @@ commits, so the next dashboard shows it. The time limit bounds what no write ann
 cache off (the test settings do, so tests that build rows with factories see them at once).
 
 The dashboard drawn from these figures (its figures and panels, the same for every clerk and
-supervisor of a branch) is cached per branch too, and dropped whenever any of its figure sets is:
-a dashboard is then one cache read, not one per figure set plus the drawing (drawn()).
+supervisor of a branch) is cached per branch and date too, and made stale whenever any of its
+figure sets is dropped: a dashboard is then one cache read, not one per figure set plus the
+drawing (drawn()).
 """
 
 from collections.abc import Callable, Iterable
@@ -19,7 +20,9 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from branch_courier.core import branch_pages
 
 T = TypeVar("T")
 
@@ -41,36 +44,28 @@ def cached(name: str, branch_id: int, compute: Callable[[], T]) -> T:
     return value
 
 
-# The drawn dashboard: made of every figure set, so forget() of any of them drops it too.
+# The drawn dashboard: made of every figure set, so forget() of any of them makes it stale too.
 DRAWN_DASHBOARD = "drawn-dashboard"
 
 
 def drawn(branch_id: int, day: str, draw: Callable[[], str]) -> SafeString:
     """The branch's drawn dashboard for `day` (the branch's date: its links and "today" figures
-    name it), from the cache when it is there, of that day and recent enough; else draw()."""
+    name it), from the cache when it is there and current; else draw().
+
+    It is kept as the package list is (core/branch_pages.py), under the branch's generation token
+    and for BRANCH_FIGURES_CACHE_SECONDS: a dashboard drawn while a change commits carries the
+    token from before it, and is drawn again rather than served.
+    """
     seconds = settings.BRANCH_FIGURES_CACHE_SECONDS
-    if seconds <= 0:
-        return mark_safe(draw())  # noqa: S308 (draw() returns a rendered template)
-    key = cache_key(DRAWN_DASHBOARD, branch_id)
-    stored = cache.get(key)
-    if stored is not None and stored[0] == day:
-        return mark_safe(stored[1])  # noqa: S308 (what draw() returned: a rendered template)
-    html = str(draw())
-    cache.set(key, (day, html), seconds)
-    return mark_safe(html)  # noqa: S308 (a rendered template)
+    return branch_pages.cached_html(DRAWN_DASHBOARD, branch_id, day, draw, seconds=seconds)
 
 
 def forget(name: str, branch_ids: Iterable[int | None]) -> None:
-    """Drop these branches' figures, and their drawn dashboards, once the current transaction
-    commits (at once outside one)."""
-    keys = sorted(
-        {
-            cache_key(key_name, branch_id)
-            for branch_id in branch_ids
-            if branch_id is not None
-            for key_name in (name, DRAWN_DASHBOARD)
-        }
-    )
+    """Drop these branches' figures, and make their drawn dashboards stale, once the current
+    transaction commits (at once outside one)."""
+    branch_ids = {branch_id for branch_id in branch_ids if branch_id is not None}
+    branch_pages.forget(DRAWN_DASHBOARD, branch_ids)
+    keys = sorted(cache_key(name, branch_id) for branch_id in branch_ids)
     if keys and settings.BRANCH_FIGURES_CACHE_SECONDS > 0:
         # After commit: a dashboard read between our write and the commit would cache the old count.
         transaction.on_commit(lambda: cache.delete_many(keys))

@@ -37,9 +37,12 @@ def _part_key(name: str, branch_id: int, variant: str) -> str:
     return f"branch-pages:v1:part:{name}:{branch_id}:{digest}"
 
 
-def cached_html(name: str, branch_id: int, variant: str, draw: Callable[[], str]) -> SafeString:
-    """draw()'s HTML for this branch and variant, from the cache when it is there and current."""
-    seconds = settings.BRANCH_PAGE_CACHE_SECONDS
+def cached_html(
+    name: str, branch_id: int, variant: str, draw: Callable[[], str], *, seconds: int | None = None
+) -> SafeString:
+    """draw()'s HTML for this branch and variant, from the cache when it is there and current;
+    kept `seconds` (default BRANCH_PAGE_CACHE_SECONDS; 0 draws it every time)."""
+    seconds = settings.BRANCH_PAGE_CACHE_SECONDS if seconds is None else seconds
     if seconds <= 0:
         return mark_safe(draw())  # noqa: S308 (draw() returns a rendered template)
     generation_at, part_at = generation_key(name, branch_id), _part_key(name, branch_id, variant)
@@ -63,7 +66,7 @@ def cached_html(name: str, branch_id: int, variant: str, draw: Callable[[], str]
 def forget(name: str, branch_ids: Iterable[int | None]) -> None:
     """Make these branches' cached parts stale once the current transaction commits."""
     keys = sorted({generation_key(name, branch_id) for branch_id in branch_ids if branch_id is not None})
-    if not keys or settings.BRANCH_PAGE_CACHE_SECONDS <= 0:
+    if not keys:
         return
 
     def renew():

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from branch_courier.core import branch_figures
+from branch_courier.core import branch_figures, branch_pages
 from inquiries_app import selectors as inquiry_selectors
 from packages_app import selectors as package_selectors
 from packages_app.lifecycle import Status
@@ -30,7 +30,7 @@ def figures_cached(settings):
             [
                 branch_figures.cache_key(package_selectors.DASHBOARD_FIGURES, branch_id),
                 branch_figures.cache_key(inquiry_selectors.DASHBOARD_FIGURES, branch_id),
-                branch_figures.cache_key(branch_figures.DRAWN_DASHBOARD, branch_id),
+                branch_pages.generation_key(branch_figures.DRAWN_DASHBOARD, branch_id),
             ]
         )
 
@@ -60,14 +60,12 @@ def test_a_cached_dashboard_skips_the_counts(alice_client, branch_a, branch_b):
     # Both the figures and the dashboard drawn from them are cached: each hides the new row.
     cache.delete(branch_figures.cache_key(package_selectors.DASHBOARD_FIGURES, branch_a.pk))
     assert _counts(alice_client)["received"] == 1
-    cache.delete(branch_figures.cache_key(branch_figures.DRAWN_DASHBOARD, branch_a.pk))
+    cache.delete(branch_pages.generation_key(branch_figures.DRAWN_DASHBOARD, branch_a.pk))
     assert _counts(alice_client)["received"] == 2
 
 
 def test_a_cached_dashboard_is_one_cache_read(alice_client, branch_a, django_assert_max_num_queries):
     _counts(alice_client)
-    drawn = cache.get(branch_figures.cache_key(branch_figures.DRAWN_DASHBOARD, branch_a.pk))
-    assert drawn is not None and drawn[0] == timezone.localdate().isoformat()
     # The user (uncached in the test settings) and the page-view audit row: nothing counted.
     with django_assert_max_num_queries(4), CaptureQueriesContext(connection) as queries:
         _counts(alice_client)
@@ -75,20 +73,36 @@ def test_a_cached_dashboard_is_one_cache_read(alice_client, branch_a, django_ass
     assert counted == []
 
 
-def test_the_drawn_dashboard_of_another_day_is_drawn_again(alice_client, branch_a):
-    key = branch_figures.cache_key(branch_figures.DRAWN_DASHBOARD, branch_a.pk)
-    cache.set(key, ("2000-01-01", '<span class="value">99</span><span class="label">Received</span>'), 30)
+def test_the_drawn_dashboard_of_another_day_is_not_served(alice_client, branch_a):
+    branch_figures.drawn(branch_a.pk, "2000-01-01", lambda: '<span class="value">99</span>')
     body = alice_client.get("/").content.decode()
-    assert "99" not in body
-    assert cache.get(key)[0] == timezone.localdate().isoformat()
+    assert '<span class="value">99</span>' not in body and "taken in today" in body
 
 
-def test_an_inquiry_change_drops_the_drawn_dashboard(alice, branch_a, django_capture_on_commit_callbacks):
-    key = branch_figures.cache_key(branch_figures.DRAWN_DASHBOARD, branch_a.pk)
-    cache.set(key, (timezone.localdate().isoformat(), "<p>old</p>"), 30)
+def test_an_inquiry_change_makes_the_drawn_dashboard_stale(
+    alice, branch_a, django_capture_on_commit_callbacks
+):
+    day = timezone.localdate().isoformat()
+    assert branch_figures.drawn(branch_a.pk, day, lambda: "<p>old</p>") == "<p>old</p>"
     with django_capture_on_commit_callbacks(execute=True):
         make_inquiry(actor=alice)
-    assert cache.get(key) is None
+    assert branch_figures.drawn(branch_a.pk, day, lambda: "<p>new</p>") == "<p>new</p>"
+
+
+def test_a_dashboard_drawn_while_a_change_commits_is_drawn_again(
+    alice, branch_a, branch_b, django_capture_on_commit_callbacks
+):
+    """The race: a reader draws the old figures, the change commits meanwhile, the reader stores
+    what it drew. The next reader must not get it."""
+    day = timezone.localdate().isoformat()
+
+    def draw_while_a_change_commits():
+        with django_capture_on_commit_callbacks(execute=True):
+            make_package(actor=alice, destination=branch_b)
+        return "<p>drawn before the change</p>"
+
+    branch_figures.drawn(branch_a.pk, day, draw_while_a_change_commits)
+    assert branch_figures.drawn(branch_a.pk, day, lambda: "<p>after</p>") == "<p>after</p>"
 
 
 def test_a_service_change_shows_at_once_after_commit(

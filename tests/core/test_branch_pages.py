@@ -120,3 +120,13 @@ def test_with_redis_down_the_list_is_drawn_every_time(settings, alice_client, br
     assert package.tracking_number in _list(alice_client)
     later = PackageFactory(origin_branch=branch_a, destination_branch=branch_a)
     assert later.tracking_number in _list(alice_client)
+
+
+def test_a_made_up_parameter_is_left_out_of_the_page_and_its_cache_key(alice_client, branch_a):
+    first = PackageFactory(origin_branch=branch_a, destination_branch=branch_a)
+    assert first.tracking_number in _list(alice_client, "?direction=here")
+    second = PackageFactory(origin_branch=branch_a, destination_branch=branch_a)
+    # The same filters with something else added: the cached part, not a new one (which would
+    # show the second package), and the made-up parameter nowhere in the page's links.
+    body = _list(alice_client, "?direction=here&note=made-up")
+    assert second.tracking_number not in body and "made-up" not in body

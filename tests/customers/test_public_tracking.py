@@ -260,3 +260,18 @@ def test_the_count_goes_on_when_redis_drops_the_limiters_connection(rf):
     assert ratelimit.hit(request, scope="dropped", rate="5/m")[0] is True
     assert redis.get(counter) == b"2"
     assert ratelimit._own.connection is own and ratelimit._own.proven
+
+
+@pytest.mark.postgres  # the PostgreSQL run is the one with Redis as the cache
+def test_a_forked_worker_makes_its_own_limiter_connection(rf):
+    """After a fork the child must not write on its parent's socket (nor shut it down)."""
+    from customers import ratelimit
+
+    request = rf.get("/api/v1/track/x", REMOTE_ADDR="192.0.2.13")
+    assert ratelimit.hit(request, scope="forked", rate="5/m")[0] is True
+    parents = ratelimit._own.connection
+    ratelimit._own.pid = -1  # as a child sees it: the connection was made in another process
+    assert ratelimit.hit(request, scope="forked", rate="5/m")[0] is True
+    assert ratelimit._own.connection is not parents
+    assert parents._sock is not None  # left open for the process that owns it
+    parents.disconnect()
