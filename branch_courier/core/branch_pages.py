@@ -9,9 +9,10 @@ Each branch has a generation: a random token under its own key, stored with ever
 it, and read with the part in one round trip. The services that change packages call forget() for
 the branches involved, which replaces the token once the change commits: every part cached for
 that branch, whatever its query, is then stale at once and drawn again on its next read. A change
-that nothing announces (an edit in Django admin, the clock moving the waiting cut-off, a new token
-lost while Redis was down) shows within BRANCH_PAGE_CACHE_SECONDS (default 30). 0 turns the cache
-off (the test settings do, so tests that build rows with factories see them at once).
+that nothing announces (the clock moving the waiting cut-off, a raw UPDATE, a new token lost
+while Redis was down; Django admin cannot edit packages) shows within BRANCH_PAGE_CACHE_SECONDS
+(default 30). 0 turns the cache off (the test settings do, so tests that build rows with
+factories see them at once).
 """
 
 import hashlib
