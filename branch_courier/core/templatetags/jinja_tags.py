@@ -35,5 +35,10 @@ def jinja(context, template_name: str, **values) -> str:
     # Row forms get the page's CSRF token, masked once as Django's {% csrf_token %} has it. Jinja2's
     # own csrf_input masks a new one each time it is drawn: two per manifest row, 40 % of the page.
     values.setdefault("csrf_input", CsrfField(context.get("csrf_token", "")))
+    return render_jinja(template_name, values)
+
+
+def render_jinja(template_name: str, values: dict) -> SafeString:
+    """A template of jinja_templates/ drawn with these values, ready to stand in a Django one."""
     rendered = engines["jinja2"].get_template(template_name).render(values)
     return mark_safe(rendered)  # noqa: S308 (Jinja2 has escaped every value; see branch_courier/jinja2_env.py)

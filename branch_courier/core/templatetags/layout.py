@@ -11,14 +11,13 @@ from functools import cache
 from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.template import engines
 from django.templatetags.static import static
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from audit.access import can_read_audit
 from branch_courier.core.context_processors import nav_urls
-from branch_courier.core.templatetags.jinja_tags import CsrfField
+from branch_courier.core.templatetags.jinja_tags import CsrfField, render_jinja
 
 register = template.Library()
 
@@ -67,5 +66,4 @@ def layout_topbar(context) -> SafeString:
         "messages": context.get("messages") or (),
         "csrf_input": CsrfField(context.get("csrf_token", "")),
     }
-    rendered = engines["jinja2"].get_template("layout/topbar.html").render(values)
-    return mark_safe(rendered)  # noqa: S308 (Jinja2 has escaped every value; see branch_courier/jinja2_env.py)
+    return render_jinja("layout/topbar.html", values)
