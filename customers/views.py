@@ -67,8 +67,11 @@ class Lookup(NamedTuple):
 
 
 def _is_fragment(request) -> bool:
-    """htmx asking for the status block only (the page refreshing itself)."""
-    return request.headers.get("HX-Request") == "true"
+    """htmx asking for the status block only (the page refreshing itself).
+
+    Read from META: request.headers would build a dict of every header on a cached hit's path.
+    """
+    return request.META.get("HTTP_HX_REQUEST") == "true"
 
 
 def _page_key(request, number: str) -> str:
