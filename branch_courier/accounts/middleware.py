@@ -9,6 +9,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import AuthenticationMiddleware, get_user
 from django.contrib.auth.views import redirect_to_login
 
+from branch_courier.accounts import session_store, user_cache
+
 STARTED_KEY = "_bc_started"
 SEEN_KEY = "_bc_seen"
 # Writing the session on every request would hit the database each time; once a minute is enough
@@ -27,8 +29,13 @@ class SignedInUserMiddleware(AuthenticationMiddleware):
 
     def process_request(self, request):
         super().process_request(request)  # also checks the session middleware comes first
-        # Django's own loader: it keeps request._cached_user, which the log lines read.
-        request.user = get_user(request)
+        # Django's own loader: it keeps request._cached_user, which the log lines read. The
+        # session and its user are read in one round trip when this process has served the
+        # session before (accounts/session_store.py).
+        with user_cache.prefetching():
+            request.user = get_user(request)
+        if request.user.is_authenticated:
+            session_store.remember(request.session.session_key, request.user.pk)
 
 
 class SessionTimeoutMiddleware:

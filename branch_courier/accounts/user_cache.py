@@ -18,8 +18,10 @@ The key carries a fingerprint of the User and Branch columns: after a deploy tha
 the old cached rows are not read back without it.
 """
 
+import threading
 import zlib
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from functools import cache as once
 
 from django.conf import settings
@@ -41,13 +43,42 @@ def cache_key(user_id) -> str:
     return f"auth-user:{_fingerprint()}:{user_id}"
 
 
+def enabled() -> bool:
+    return settings.AUTH_USER_CACHE_SECONDS > 0
+
+
+_local = threading.local()
+
+
+@contextmanager
+def prefetching():
+    """Within this block a session load may read its user's entry too and leave it here
+    (accounts/session_store.py); get() then takes it instead of reading it again."""
+    _local.box = {}
+    try:
+        yield
+    finally:
+        _local.box = None
+
+
+def prefetched() -> dict | None:
+    """user id → the entry read with the session (None: not cached), inside prefetching()."""
+    return getattr(_local, "box", None)
+
+
 def get(user_id, load: Callable[[], User | None]) -> User | None:
-    """The user from the cache, or load() (None: no such user) and cache it."""
+    """The user from the cache, or load() (None: no such user) and cache it.
+
+    When the session was read with this user's entry (session_store.py), that read is used
+    instead of a second one.
+    """
     seconds = settings.AUTH_USER_CACHE_SECONDS
     if seconds <= 0:
         return load()
     key = cache_key(user_id)
-    user = cache.get(key)  # None on a miss, and when Redis is down (the cache ignores errors)
+    box = prefetched()
+    # None on a miss, and when Redis is down (the cache ignores errors).
+    user = box.pop(user_id) if box is not None and user_id in box else cache.get(key)
     if user is None:
         user = load()
         if user is not None:

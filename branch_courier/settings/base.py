@@ -197,7 +197,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's cached_db, reading a session and its signed-in user in one round trip.
+SESSION_ENGINE = "branch_courier.accounts.session_store"
 # The signed-in user and their branch are cached this long (0: off); a change drops them at once
 # (branch_courier/accounts/user_cache.py).
 AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=60)
