@@ -148,7 +148,7 @@ def detail(request, tracking):
         "events": events,
         "can_act": can_act,
         "edges": edges,
-        "form": TransitionForm(initial={"to_branch": package.destination_branch_id}),
+        **_action_choices(package, edges),
         "just_created": request.GET.get("new") == "1",
         "label_sizes": labels.SIZES,
         "panels": panels.collect("package_detail", request=request, package=package),
@@ -157,6 +157,18 @@ def detail(request, tracking):
         "can_hand_over": can_act and bool(handover_target(package)),
     }
     return render(request, "packages_app/detail.html", ctx)
+
+
+def _action_choices(package, edges) -> dict:
+    """What the Actions card's selects list (jinja_templates/packages_app/actions.html)."""
+    fields = TransitionForm().fields
+    sends_on = any(e.target == Status.IN_TRANSIT for e in edges)
+    return {
+        # The open branches, read only when an action sends the parcel on.
+        "branches": [(v.value, label) for v, label in fields["to_branch"].choices if v] if sends_on else [],
+        "send_to": package.origin_branch_id if package.is_return else package.destination_branch_id,
+        "reasons": fields["reason_code"].choices,
+    }
 
 
 @login_required

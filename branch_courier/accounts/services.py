@@ -1,11 +1,11 @@
 """Writes about staff: ending sessions and deactivating users."""
 
-from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import transaction
 
 from audit.services import audit_record, diff
 from branch_courier.accounts import user_cache
 from branch_courier.accounts.models import User, UserSession
+from branch_courier.accounts.session_store import SessionStore  # the SESSION_ENGINE
 
 
 def user_sessions_end(*, user: User) -> int:
