@@ -9,15 +9,6 @@ from branch_courier.accounts import user_cache
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def cache_on(settings, alice, bob):
-    """The cache as in production (the test settings turn it off: test databases reuse ids)."""
-    settings.AUTH_USER_CACHE_SECONDS = 60
-    user_cache.forget([alice.pk, bob.pk])
-    yield
-    user_cache.forget([alice.pk, bob.pk])
-
-
 def _user_reads(client, url="/") -> tuple[int, str]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
