@@ -16,7 +16,7 @@ from branch_courier.core import branch_figures
 from inquiries_app.lifecycle import ACTIVE, CLOCK_RUNS, Status
 from inquiries_app.models import CustomerInquiry, parse_reference
 from packages_app import s10
-from packages_app.selectors import branch_tz
+from packages_app.selectors import branch_day_start
 
 QUEUES = {
     "open": "All open",
@@ -156,7 +156,7 @@ def branch_stats(user, *, now=None) -> DashboardStats:
     """
 
     now = now or timezone.now()
-    today_start = timezone.localtime(now, branch_tz(user)).replace(hour=0, minute=0, second=0, microsecond=0)
+    today_start = branch_day_start(user, now)
     since = now - timedelta(days=MEDIAN_DAYS)
     mine = inquiries_for_user(user)
     aggregates = {

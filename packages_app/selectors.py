@@ -168,10 +168,10 @@ DASHBOARD_FIGURES = "packages-dashboard"
 PACKAGE_LIST = "package-list"  # the list's filters and results (core/branch_pages.py, views.package_list)
 
 
-def branch_day_start(user) -> datetime:
-    """Midnight of today at the user's branch (its time zone)."""
-    now = timezone.localtime(timezone.now(), branch_tz(user))
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+def branch_day_start(user, now: datetime | None = None) -> datetime:
+    """Midnight of today (of `now`'s day) at the user's branch, in its time zone."""
+    local = timezone.localtime(now or timezone.now(), branch_tz(user))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def branch_dashboard(user) -> dict:

@@ -160,8 +160,11 @@ def detail(request, tracking):
 
 
 def _action_choices(package, edges) -> dict:
-    """What the Actions card's selects list (jinja_templates/packages_app/actions.html)."""
-    fields = TransitionForm().fields
+    """What the Actions card's selects list (jinja_templates/packages_app/actions.html); nothing
+    when there is no card."""
+    if not edges:
+        return {}
+    fields = TransitionForm().fields  # a form of its own: the class's branch queryset keeps its rows
     sends_on = any(e.target == Status.IN_TRANSIT for e in edges)
     return {
         # The open branches, read only when an action sends the parcel on.

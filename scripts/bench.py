@@ -84,16 +84,19 @@ def server_environment(prom_dir: str) -> dict[str, str]:
     return env
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    params = {
+def _pg_params() -> dict:
+    return {
         "host": os.environ["DB_HOST"],
         "port": os.environ["DB_PORT"],
         "user": os.environ["DB_USER"],
         "password": os.environ.get("DB_PASSWORD", ""),
     }
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **_pg_params()) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
             print(f"created database {DB_NAME}")
@@ -512,14 +515,7 @@ def wait_for_quiet(limit_s: int = 60) -> None:
 
     deadline = time.monotonic() + limit_s
     query = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = %s"
-    with psycopg.connect(
-        host=os.environ["DB_HOST"],
-        port=os.environ["DB_PORT"],
-        user=os.environ["DB_USER"],
-        password=os.environ.get("DB_PASSWORD", ""),
-        dbname=DB_NAME,
-        autocommit=True,
-    ) as conn:
+    with psycopg.connect(dbname=DB_NAME, autocommit=True, **_pg_params()) as conn:
         while conn.execute(query, [DB_NAME]).fetchone()[0] and time.monotonic() < deadline:
             time.sleep(1)
 

@@ -36,9 +36,9 @@ class SessionStore(CachedDBStore):
     def load(self):
         box = user_cache.prefetched()
         user_id = _users_of_sessions.get(self.session_key) if self.session_key else None
-        if box is None or user_id is None or not user_cache.enabled():
-            return super().load()
-        if settings.SESSION_CACHE_ALIAS != "default":  # user_cache reads the default cache
+        # user_cache reads the default cache: with another one for sessions, two reads as before.
+        same_cache = settings.SESSION_CACHE_ALIAS == "default"
+        if box is None or user_id is None or not user_cache.enabled() or not same_cache:
             return super().load()
         user_key = user_cache.cache_key(user_id)
         try:
