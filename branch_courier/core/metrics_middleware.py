@@ -8,6 +8,10 @@ updates (they stay registered, at zero): django_http_requests_body_total_bytes a
 django_http_responses_body_total_bytes (two histograms), django_http_requests_total_by_transport,
 django_http_ajax_requests_total, django_http_responses_total_by_templatename and
 django_http_responses_total_by_charset.
+
+The labelled series each request updates are kept per middleware instance: prometheus_client's
+labels() checks the names and takes a lock on every call, and there are few series (views x
+methods x statuses).
 """
 
 from django_prometheus.middleware import PrometheusAfterMiddleware as _Full
@@ -15,9 +19,31 @@ from django_prometheus.utils import Time, TimeSince
 
 
 class PrometheusAfterMiddleware(_Full):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._series = {}
+
+    def _labelled(self, metric, **labels):
+        """metric.labels(**labels), looked up once per process and label values."""
+        key = (metric, *labels.values())  # each call site passes its labels in one order
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = metric.labels(**labels)
+        return series
+
     def process_request(self, request):
-        self.metrics.requests_by_method.labels(method=self._method(request)).inc()
+        self._labelled(self.metrics.requests_by_method, method=self._method(request)).inc()
         request.prometheus_after_middleware_event = Time()
+
+    def process_view(self, request, view_func, *view_args, **view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        if match is not None:
+            self._labelled(
+                self.metrics.requests_by_view_transport_method,
+                view=match.view_name or "<unnamed view>",
+                transport=self._transport(request),
+                method=self._method(request),
+            ).inc()
 
     def process_template_response(self, request, response):
         return response
@@ -26,15 +52,16 @@ class PrometheusAfterMiddleware(_Full):
         method = self._method(request)
         view = self._get_view_name(request)
         status = str(response.status_code)
-        self.metrics.responses_by_status.labels(status=status).inc()
-        self.metrics.responses_by_status_view_method.labels(status=status, view=view, method=method).inc()
+        self._labelled(self.metrics.responses_by_status, status=status).inc()
+        by_status_view = self.metrics.responses_by_status_view_method
+        self._labelled(by_status_view, status=status, view=view, method=method).inc()
         if getattr(response, "streaming", False):
             self.metrics.responses_streaming.inc()
         started = getattr(request, "prometheus_after_middleware_event", None)
         if started is None:
             self.metrics.requests_unknown_latency.inc()
         else:
-            self.metrics.requests_latency_by_view_method.labels(view=view, method=request.method).observe(
+            self._labelled(self.metrics.requests_latency_by_view_method, view=view, method=method).observe(
                 TimeSince(started)
             )
         return response

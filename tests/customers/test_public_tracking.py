@@ -196,6 +196,16 @@ def test_the_rate_limit_count_returns_the_cached_copy_it_read(rf, parcel):
     assert ratelimit.hit(request, scope="t", rate="5/m", and_get=track_cache_key("RB000000000US"))[2] is None
 
 
+def test_the_limiter_sends_its_commands_as_redis_py_would_pack_them():
+    from redis.connection import Connection
+
+    from customers import ratelimit
+
+    counter = "bc:1:rl:track:203.0.113.5:1700000040"
+    commands = [("SET", counter, 0, "EX", 61, "NX"), ("INCR", counter), ("GET", "bc:1:track:é")]
+    assert ratelimit._pack(commands) == [b"".join(Connection().pack_commands(commands))]
+
+
 @pytest.mark.postgres  # the PostgreSQL run is the one with Redis as the cache
 def test_a_cached_hit_is_one_round_trip_to_redis(client, parcel, monkeypatch):
     from redis.connection import AbstractConnection
