@@ -70,6 +70,38 @@ def test_a_signed_out_page_has_no_top_bar_links_and_keeps_the_layout(client):
     assert "<title>Sign in · Branch Courier</title>" in body
 
 
+def _logout_form(body: str) -> str:
+    return body.split(f'action="{nav_urls()["logout"]}"', 1)[1].split("</form>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_the_kept_top_bar_gets_each_pages_own_csrf_token(client, alice):
+    """Two clerks share one kept drawing of the top bar; each page still has a token of its own."""
+    from branch_courier.core.templatetags.layout import _topbar
+    from tests.factories import UserFactory
+
+    names = {"first_name": alice.first_name, "last_name": alice.last_name}
+    twin = UserFactory(username="alice2", branch=alice.branch, **names)
+    _topbar.cache_clear()
+    tokens = set()
+    for user in (alice, twin, alice):
+        client.force_login(user)
+        form = _logout_form(client.get("/").content.decode())
+        tokens.add(form.split('value="', 1)[1].split('"', 1)[0])
+    assert len(tokens) == 3 and all(len(token) == 64 for token in tokens)
+    assert _topbar.cache_info().currsize == 1  # one drawing served all three pages
+
+
+@pytest.mark.django_db
+def test_the_top_bar_follows_a_change_to_the_user_on_the_next_page(alice_client, alice):
+    assert '<span class="role">Clerk</span>' in alice_client.get("/").content.decode()
+    alice.first_name, alice.last_name, alice.role = "Alicia", "<b>Bold</b>", "SUPERVISOR"
+    alice.save()
+    body = alice_client.get("/").content.decode()
+    assert '<span class="who">Alicia &lt;b&gt;Bold&lt;/b&gt;</span>' in body
+    assert '<span class="role">Supervisor</span>' in body and '<span class="role">Clerk</span>' not in body
+
+
 @pytest.mark.django_db
 def test_a_message_is_shown_once_in_the_layout(alice_client, password):
     new = "a-new-Courier-passphrase-42"
