@@ -155,3 +155,6 @@ def test_the_app_is_preloaded_and_the_master_holds_no_database_or_redis_connecti
     # Preloaded: the master has the app's compiled extensions loaded, psycopg's C part for one
     # (without preload_app the master never imports the app, and it is not there).
     assert "/_psycopg." in master_modules
+    # Warmed up (core/warmup.py, from wsgi.py): the views' libraries too, which Django would import on
+    # a worker's first request (the label views' reportlab, and with it Pillow's C part).
+    assert "/PIL/_imaging." in master_modules
