@@ -7,4 +7,5 @@ class PackagesConfig(AppConfig):
     verbose_name = "Packages"
 
     def ready(self):
-        from packages_app import checks  # noqa: F401  (registers the system checks)
+        # Registers the system checks; connects the open branches' cache receivers.
+        from packages_app import checks, open_branches  # noqa: F401

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.forms.models import ModelChoiceIterator
 
-from branch_courier.accounts.models import Branch
+from packages_app import open_branches
 from packages_app.lifecycle import Status
 from packages_app.models import ReasonCode, Service
 
@@ -54,7 +54,7 @@ class BranchChoiceField(forms.ModelChoiceField):
     }
 
     def label_from_instance(self, obj):
-        return f"{obj.code} — {obj.name}"
+        return open_branches.label(obj)
 
 
 class IntakeForm(forms.Form):
@@ -66,9 +66,7 @@ class IntakeForm(forms.Form):
     recipient_phone = forms.CharField(label="Recipient phone", max_length=32)
     recipient_email = forms.EmailField(label="Recipient email", required=False)
     recipient_address = forms.CharField(label="Recipient address", widget=forms.Textarea(attrs={"rows": 2}))
-    destination_branch = BranchChoiceField(
-        label="Destination branch", queryset=Branch.objects.filter(is_active=True).order_by("code")
-    )
+    destination_branch = BranchChoiceField(label="Destination branch", queryset=open_branches.open_branches())
     service = forms.ChoiceField(label="Service", choices=Service.choices, initial=Service.STANDARD)
     weight_grams = forms.IntegerField(
         label="Weight (g)",
@@ -164,9 +162,7 @@ class TransitionForm(forms.Form):
     hold_until = forms.DateField(
         required=False, label="Hold until", widget=forms.DateInput(attrs={"type": "date"})
     )
-    to_branch = BranchChoiceField(
-        queryset=Branch.objects.filter(is_active=True).order_by("code"), required=False, label="Send to"
-    )
+    to_branch = BranchChoiceField(queryset=open_branches.open_branches(), required=False, label="Send to")
 
 
 class ListFilterForm(forms.Form):

@@ -5,15 +5,13 @@ from decimal import Decimal
 
 from django import forms
 
-from branch_courier.accounts.models import Branch
+from packages_app import open_branches
 from packages_app.forms import MAX_MONEY, BranchChoiceField
 from packages_app.models import Handover, Payment
 
 
 class ManifestOpenForm(forms.Form):
-    destination_branch = BranchChoiceField(
-        label="To branch", queryset=Branch.objects.filter(is_active=True).order_by("code")
-    )
+    destination_branch = BranchChoiceField(label="To branch", queryset=open_branches.open_branches())
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,7 @@ from branch_courier.core import branch_figures, branch_pages, panels
 from branch_courier.core.context_processors import nav_urls
 from branch_courier.core.csv_export import csv_lines, csv_response
 from branch_courier.core.pagination import CappedPaginator
-from packages_app import drawer, labels, lifecycle, s10, selectors, services
+from packages_app import drawer, labels, lifecycle, open_branches, s10, selectors, services
 from packages_app.forms import IntakeForm, ListFilterForm, ScanForm, TransitionForm
 from packages_app.handover import handover_target
 from packages_app.lifecycle import Status, TransitionError
@@ -164,13 +164,12 @@ def _action_choices(package, edges) -> dict:
     when there is no card."""
     if not edges:
         return {}
-    fields = TransitionForm().fields  # a form of its own: the class's branch queryset keeps its rows
     sends_on = any(e.target == Status.IN_TRANSIT for e in edges)
     return {
-        # The open branches, read only when an action sends the parcel on.
-        "branches": [(v.value, label) for v, label in fields["to_branch"].choices if v] if sends_on else [],
+        # The open branches (kept in the cache), only when an action sends the parcel on.
+        "branches": open_branches.choices() if sends_on else [],
         "send_to": package.origin_branch_id if package.is_return else package.destination_branch_id,
-        "reasons": fields["reason_code"].choices,
+        "reasons": TransitionForm.base_fields["reason_code"].choices,  # fixed: no query behind them
     }
 
 

@@ -408,6 +408,9 @@ S10_COUNTRY = env.str("S10_COUNTRY", default="US").upper()
 PACKAGES_WAITING_DAYS = env.int("PACKAGES_WAITING_DAYS", default=3)
 # Dashboard counts are cached per branch this long; a package or inquiry change drops them at once.
 BRANCH_FIGURES_CACHE_SECONDS = env.int("BRANCH_FIGURES_CACHE_SECONDS", default=30)
+# The open branches the package page's dispatch select lists are cached this long (dropped at once
+# when a branch is saved; packages_app/open_branches.py). 0 turns the cache off.
+OPEN_BRANCHES_CACHE_SECONDS = env.int("OPEN_BRANCHES_CACHE_SECONDS", default=300)
 # The package list's drawn results are cached per branch and query this long; a package change at
 # the branch puts them out of reach at once (core/branch_pages.py).
 BRANCH_PAGE_CACHE_SECONDS = env.int("BRANCH_PAGE_CACHE_SECONDS", default=30)

@@ -20,3 +20,6 @@ AUDIT_PAGE_VIEW_FLUSH_SECONDS = 0
 # As the dashboard figures: off, so factory-built rows show at once; tests/core/test_branch_pages.py
 # turns it on.
 BRANCH_PAGE_CACHE_SECONDS = 0
+# As the dashboard figures: tests build and roll back branches without a save signal on rollback.
+# tests/packages_app/test_open_branches.py turns it on.
+OPEN_BRANCHES_CACHE_SECONDS = 0
