@@ -28,7 +28,6 @@ from django.utils.module_loading import import_string
 
 from branch_courier.core.context_processors import nav_urls
 from branch_courier.core.csp import static_headers
-from branch_courier.core.templatetags.layout import layout_head
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +39,8 @@ def warm_up() -> dict[str, int]:
     patterns = len(resolver.url_patterns)  # imports every URLconf and the views they name
     resolver.reverse_dict  # noqa: B018 (populates the reverse map, built on first use)
     nav_urls()
-    layout_head()  # reads the static files' manifest
+    # Not the layout's <head>: it reads the static files' manifest, which collectstatic writes at
+    # deploy; without it only pages fail (as before), not the start and the probes.
     static_headers()
     templates = sum(_compile(engine) for engine in engines.all())
     widgets = _compile_widgets()
