@@ -60,7 +60,7 @@ def _count(key: str, *, timeout: int, and_get: str | None) -> tuple[int | None, 
     # The backend once: each attribute of the `cache` proxy looks it up again in a context-local.
     backend = caches["default"]
     client = getattr(backend, "client", None)
-    if client is None or not hasattr(client, "get_client"):  # not django-redis
+    if client is None:  # not django-redis
         backend.add(key, 0, timeout=timeout)
         return backend.incr(key), (backend.get(and_get) if and_get else None)
     # make_key, not make_and_validate_key: these keys are ours (an IP, a checked tracking number)

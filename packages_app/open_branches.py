@@ -12,12 +12,12 @@ gets the field's error.
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from branch_courier.accounts.models import Branch
+from branch_courier.core.cache_forget import forget_after_commit
 
 CACHE_KEY = "open-branches:v1"
 
@@ -44,7 +44,4 @@ def choices() -> list[tuple[int, str]]:
 @receiver(post_save, sender=Branch)
 @receiver(post_delete, sender=Branch)
 def _branch_changed(sender, instance, **kwargs):
-    cache.delete(CACHE_KEY)
-    # Again after the commit: a page drawn between the delete and the commit may have cached the
-    # old list from the old rows.
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    forget_after_commit([CACHE_KEY], now=True)

@@ -7,9 +7,8 @@ addresses (the notification handler reads the contact details from the package w
 """
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 
+from branch_courier.core.cache_forget import forget_after_commit
 from outbox.services import enqueue
 from packages_app.lifecycle import Status
 from packages_app.models import PackageEvent
@@ -48,9 +47,7 @@ def subject_of(package) -> str:
 
 def on_package_event(event: PackageEvent) -> None:
     package = event.package
-    # After commit: a reader between our write and the commit would otherwise re-cache the old state.
-    keys = [track_cache_key(package.tracking_number, v) for v in TRACK_CACHE_VARIANTS]
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    forget_after_commit(track_cache_key(package.tracking_number, v) for v in TRACK_CACHE_VARIANTS)
 
     if settings.ENABLE_REAL_TIME_TRACKING:
         enqueue(topic=TOPIC_TRACKING, payload=tracking_payload(event), key=f"tracking-event:{event.pk}")

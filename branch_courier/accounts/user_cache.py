@@ -26,11 +26,11 @@ from functools import cache as once
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from branch_courier.accounts.models import Branch, User
+from branch_courier.core.cache_forget import forget_after_commit
 
 
 @once
@@ -89,10 +89,8 @@ def get(user_id, load: Callable[[], User | None]) -> User | None:
 def forget(user_ids: Iterable) -> None:
     """Drop these users now and once the current transaction commits (at once outside one)."""
     keys = [cache_key(user_id) for user_id in set(user_ids)]
-    if not keys or settings.AUTH_USER_CACHE_SECONDS <= 0:
-        return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    if settings.AUTH_USER_CACHE_SECONDS > 0:
+        forget_after_commit(keys, now=True)
 
 
 @receiver(post_save, sender=User)

@@ -19,10 +19,10 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.safestring import SafeString
 
 from branch_courier.core import branch_pages
+from branch_courier.core.cache_forget import forget_after_commit
 
 T = TypeVar("T")
 
@@ -66,6 +66,5 @@ def forget(name: str, branch_ids: Iterable[int | None]) -> None:
     branch_ids = {branch_id for branch_id in branch_ids if branch_id is not None}
     branch_pages.forget(DRAWN_DASHBOARD, branch_ids)
     keys = sorted(cache_key(name, branch_id) for branch_id in branch_ids)
-    if keys and settings.BRANCH_FIGURES_CACHE_SECONDS > 0:
-        # After commit: a dashboard read between our write and the commit would cache the old count.
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    if settings.BRANCH_FIGURES_CACHE_SECONDS > 0:
+        forget_after_commit(keys)
